@@ -1,0 +1,562 @@
+/* HTTP/1.1 request parsing: llhttp callbacks that extract, chunk by chunk, the
+ * route, the `length` query parameter and the headers ukit acts on, and that
+ * enforce the size limits. Nothing here touches a socket. */
+#include "http/request.h"
+
+#include <string.h>
+
+enum url_state { U_START, U_SCHEME, U_SLASH1, U_SLASH2, U_AUTHORITY, U_PATH, U_KEY, U_VALUE,
+		 U_SKIP, U_IGNORE };
+
+enum header_id { H_HOST, H_EXPECT, H_UPGRADE, H_WS_KEY, H_WS_VERSION, H_COUNT, H_OTHER = 0xff };
+
+enum value_digits { DIGITS_NONE, DIGITS_SOME, DIGITS_BAD };
+
+static const char *const route_paths[] = { [HTTP_ROUTE_WS_ECHO] = "/ws/echo",
+					   [HTTP_ROUTE_METRICS] = "/metrics" };
+#define ROUTE_FIRST HTTP_ROUTE_WS_ECHO
+#define ROUTE_END (HTTP_ROUTE_METRICS + 1)
+
+static const char *const header_names[H_COUNT] = {
+	[H_HOST] = "host",
+	[H_EXPECT] = "expect",
+	[H_UPGRADE] = "upgrade",
+	[H_WS_KEY] = "sec-websocket-key",
+	[H_WS_VERSION] = "sec-websocket-version",
+};
+
+static const char length_key[] = "length";
+#define LENGTH_KEY_LEN 6
+#define KEY_MISMATCH 0xff
+#define LENGTH_SATURATED (1ULL << 40)
+
+static struct http_parser *parser_of(llhttp_t *ll)
+{
+	return (struct http_parser *)ll; /* ll is the first member */
+}
+
+static int fail(struct http_parser *p, uint16_t status)
+{
+	p->status = status;
+	return HPE_USER;
+}
+
+static char lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = lower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* --- request target ----------------------------------------------------- */
+
+static void url_reset(struct http_parser *p)
+{
+	p->url_state = U_START;
+	p->url_pct = 0;
+	p->key_pos = 0;
+	p->value_digits = DIGITS_NONE;
+	p->path_pos = 0;
+	p->path_cands = 0;
+	for (int r = ROUTE_FIRST; r < ROUTE_END; r++)
+		p->path_cands |= (uint8_t)(1u << r);
+}
+
+static void path_char(struct http_parser *p, char c)
+{
+	for (int r = ROUTE_FIRST; r < ROUTE_END; r++)
+		if ((p->path_cands & (1u << r)) && route_paths[r][p->path_pos] != c)
+			p->path_cands &= (uint8_t)~(1u << r);
+	if (p->path_pos < 0xff)
+		p->path_pos++;
+}
+
+/* A query key or value ended at a raw '&', '#' or the end of the target. */
+static void query_field_end(struct http_parser *p)
+{
+	if (p->url_state == U_KEY && p->key_pos == LENGTH_KEY_LEN) {
+		p->req.length_state = HTTP_LENGTH_BAD; /* "length" with no '=' */
+	} else if (p->url_state == U_VALUE) {
+		if (p->value_digits != DIGITS_SOME)
+			p->req.length_state = HTTP_LENGTH_BAD;
+		else if (p->req.length_state != HTTP_LENGTH_BAD)
+			p->req.length_state = HTTP_LENGTH_OK;
+	}
+	p->url_state = U_KEY;
+	p->key_pos = 0;
+	p->url_pct = 0;
+}
+
+/* One query byte after percent-decoding. */
+static void query_byte(struct http_parser *p, char d)
+{
+	if (p->url_state == U_KEY) {
+		if (p->key_pos < LENGTH_KEY_LEN && d == length_key[p->key_pos])
+			p->key_pos++;
+		else
+			p->key_pos = KEY_MISMATCH;
+	} else if (p->url_state == U_VALUE && p->value_digits != DIGITS_BAD) {
+		if (d >= '0' && d <= '9') {
+			uint64_t n = p->req.length * 10 + (uint64_t)(d - '0');
+			p->req.length = n > LENGTH_SATURATED ? LENGTH_SATURATED : n;
+			p->value_digits = DIGITS_SOME;
+		} else {
+			p->value_digits = DIGITS_BAD;
+		}
+	}
+}
+
+static void query_char(struct http_parser *p, char c)
+{
+	if (p->url_pct) { /* inside %XY */
+		int v = hex_value(c);
+		if (v < 0) { /* a broken escape makes the key or value unusable */
+			p->url_pct = 0;
+			query_byte(p, '\0');
+			return;
+		}
+		p->url_pct_val = (uint8_t)(p->url_pct_val << 4 | v);
+		if (++p->url_pct == 3) {
+			p->url_pct = 0;
+			query_byte(p, (char)p->url_pct_val);
+		}
+		return;
+	}
+	switch (c) {
+	case '&':
+		query_field_end(p);
+		return;
+	case '#':
+		query_field_end(p);
+		p->url_state = U_IGNORE;
+		return;
+	case '=':
+		if (p->url_state == U_KEY) {
+			if (p->key_pos == LENGTH_KEY_LEN) {
+				p->url_state = U_VALUE;
+				p->req.length = 0;
+				p->value_digits = DIGITS_NONE;
+			} else {
+				p->url_state = U_SKIP;
+			}
+			return;
+		}
+		break;
+	case '%':
+		p->url_pct = 1;
+		p->url_pct_val = 0;
+		return;
+	case '+':
+		c = ' ';
+		break;
+	}
+	if (p->url_state != U_SKIP)
+		query_byte(p, c);
+}
+
+static int is_scheme_char(char c)
+{
+	c = lower(c);
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.';
+}
+
+static void url_char(struct http_parser *p, char c)
+{
+	switch (p->url_state) {
+	case U_START:
+		if (c == '/') {
+			p->url_state = U_PATH;
+			path_char(p, c);
+		} else if (is_scheme_char(c)) {
+			p->url_state = U_SCHEME; /* absolute-form: http://authority/path?query */
+		} else {
+			p->url_state = U_IGNORE; /* asterisk-form */
+		}
+		break;
+	case U_SCHEME:
+		if (c == ':')
+			p->url_state = U_SLASH1;
+		else if (!is_scheme_char(c))
+			p->url_state = U_IGNORE;
+		break;
+	case U_SLASH1:
+	case U_SLASH2:
+		p->url_state = c == '/' ? p->url_state + 1 : U_IGNORE;
+		break;
+	case U_AUTHORITY:
+		if (c == '/') {
+			p->url_state = U_PATH;
+			path_char(p, c);
+		} else if (c == '?') {
+			path_char(p, '/'); /* "http://host?q" has the path "/" */
+			p->url_state = U_KEY;
+		} else if (c == '#') {
+			p->url_state = U_IGNORE;
+		}
+		break;
+	case U_PATH:
+		if (c == '?')
+			p->url_state = U_KEY;
+		else if (c == '#')
+			p->url_state = U_IGNORE;
+		else
+			path_char(p, c);
+		break;
+	case U_KEY:
+	case U_VALUE:
+	case U_SKIP:
+		query_char(p, c);
+		break;
+	case U_IGNORE:
+		break;
+	}
+}
+
+static int on_url(llhttp_t *ll, const char *at, size_t len)
+{
+	struct http_parser *p = parser_of(ll);
+
+	p->url_bytes += (uint32_t)len;
+	p->head_bytes += (uint32_t)len;
+	if (p->url_bytes > p->lim->max_url_bytes)
+		return fail(p, 414);
+	for (size_t i = 0; i < len; i++)
+		url_char(p, at[i]);
+	return 0;
+}
+
+static int on_url_complete(llhttp_t *ll)
+{
+	struct http_parser *p = parser_of(ll);
+
+	if (p->url_state == U_KEY || p->url_state == U_VALUE)
+		query_field_end(p);
+	p->req.route = HTTP_ROUTE_TEXT;
+	for (int r = ROUTE_FIRST; r < ROUTE_END; r++)
+		if ((p->path_cands & (1u << r)) && route_paths[r][p->path_pos] == '\0')
+			p->req.route = (uint8_t)r;
+	return 0;
+}
+
+/* --- headers ------------------------------------------------------------ */
+
+static void header_reset(struct http_parser *p)
+{
+	p->name_pos = 0;
+	p->name_cands = (uint8_t)((1u << H_COUNT) - 1);
+	p->header = H_OTHER;
+	p->value_len = 0;
+	p->value_over = 0;
+}
+
+static int on_header_field(llhttp_t *ll, const char *at, size_t len)
+{
+	struct http_parser *p = parser_of(ll);
+
+	p->head_bytes += (uint32_t)len;
+	if (p->head_bytes > p->lim->max_header_bytes)
+		return fail(p, 431);
+	for (size_t i = 0; i < len && p->name_cands; i++) {
+		char c = lower(at[i]);
+		for (int h = 0; h < H_COUNT; h++)
+			if ((p->name_cands & (1u << h)) && header_names[h][p->name_pos] != c)
+				p->name_cands &= (uint8_t)~(1u << h);
+		p->name_pos++;
+	}
+	return 0;
+}
+
+static int on_header_field_complete(llhttp_t *ll)
+{
+	struct http_parser *p = parser_of(ll);
+
+	p->head_bytes += 4; /* ": " and CRLF, roughly: the limit is on the whole line */
+	if (++p->header_lines > p->lim->max_headers)
+		return fail(p, 431);
+	for (int h = 0; h < H_COUNT; h++)
+		if ((p->name_cands & (1u << h)) && header_names[h][p->name_pos] == '\0')
+			p->header = (uint8_t)h;
+	return 0;
+}
+
+static int on_header_value(llhttp_t *ll, const char *at, size_t len)
+{
+	struct http_parser *p = parser_of(ll);
+
+	p->head_bytes += (uint32_t)len;
+	if (p->head_bytes > p->lim->max_header_bytes)
+		return fail(p, 431);
+	for (size_t i = 0; i < len; i++) {
+		/* llhttp passes a folded line (obs-fold) on as part of the value;
+		 * RFC 9112 5.2 lets a server reject it, and ukit does. NUL and
+		 * other controls have no place in a field value either. */
+		unsigned char c = (unsigned char)at[i];
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return fail(p, 400);
+	}
+	if (p->header == H_OTHER)
+		return 0;
+	if (p->value_len + len > sizeof(p->value)) {
+		p->value_over = 1;
+		len = sizeof(p->value) - p->value_len;
+	}
+	memcpy(p->value + p->value_len, at, len);
+	p->value_len = (uint8_t)(p->value_len + len);
+	return 0;
+}
+
+/* The captured value without surrounding whitespace. */
+static const char *value_trimmed(struct http_parser *p, size_t *len)
+{
+	const char *v = p->value;
+	size_t n = p->value_len;
+
+	while (n && (*v == ' ' || *v == '\t'))
+		v++, n--;
+	while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
+	*len = n;
+	return v;
+}
+
+static int equals_nocase(const char *a, size_t alen, const char *b)
+{
+	size_t blen = strlen(b);
+
+	if (alen != blen)
+		return 0;
+	for (size_t i = 0; i < alen; i++)
+		if (lower(a[i]) != b[i])
+			return 0;
+	return 1;
+}
+
+/* Whether a comma-separated list holds token (lowercase), ignoring case. */
+static int list_has_token(const char *v, size_t n, const char *token)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t start, end;
+		while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
+			i++;
+		start = i;
+		while (i < n && v[i] != ',')
+			i++;
+		end = i;
+		while (end > start && (v[end - 1] == ' ' || v[end - 1] == '\t'))
+			end--;
+		if (equals_nocase(v + start, end - start, token))
+			return 1;
+	}
+	return 0;
+}
+
+static int on_header_value_complete(llhttp_t *ll)
+{
+	struct http_parser *p = parser_of(ll);
+	struct http_request *r = &p->req;
+	size_t n;
+	const char *v = value_trimmed(p, &n);
+
+	switch (p->header) {
+	case H_HOST:
+		if (r->hosts < 0xff)
+			r->hosts++;
+		break;
+	case H_EXPECT:
+		r->expect = !p->value_over && equals_nocase(v, n, "100-continue") ? HTTP_EXPECT_CONTINUE
+										   : HTTP_EXPECT_OTHER;
+		break;
+	case H_UPGRADE:
+		r->upgrade_websocket |= (uint8_t)list_has_token(v, n, "websocket");
+		break;
+	case H_WS_KEY:
+		if (r->ws_keys < 0xff)
+			r->ws_keys++;
+		r->ws_key_len = p->value_over ? 0 : (uint8_t)n;
+		memcpy(r->ws_key, v, r->ws_key_len);
+		break;
+	case H_WS_VERSION: {
+		unsigned ver = n ? 0 : 255;
+		for (size_t i = 0; i < n && ver < 255; i++)
+			ver = v[i] >= '0' && v[i] <= '9' ? ver * 10 + (unsigned)(v[i] - '0') : 255;
+		r->ws_version = (uint8_t)(ver > 255 ? 255 : ver);
+		break;
+	}
+	}
+	header_reset(p);
+	return 0;
+}
+
+/* --- message ------------------------------------------------------------ */
+
+static int on_message_begin(llhttp_t *ll)
+{
+	struct http_parser *p = parser_of(ll);
+
+	memset(&p->req, 0, sizeof(p->req));
+	p->body_bytes = 0;
+	p->head_bytes = 0;
+	p->head_raw = 0;
+	p->url_bytes = 0;
+	p->header_lines = 0;
+	p->in_head = 1;
+	p->started = 1;
+	url_reset(p);
+	header_reset(p);
+	return 0;
+}
+
+static int on_headers_complete(llhttp_t *ll)
+{
+	struct http_parser *p = parser_of(ll);
+	struct http_request *r = &p->req;
+
+	p->in_head = 0;
+	r->method = ll->method;
+	if (ll->http_major != 1 || ll->http_minor > 1) {
+		p->status = 505;
+		return -1;
+	}
+	r->version = (uint8_t)(10 + ll->http_minor);
+	/* RFC 9112 3.2: exactly one Host in 1.1, at most one in 1.0 */
+	if ((r->version == 11 && r->hosts != 1) || r->hosts > 1) {
+		p->status = 400;
+		return -1;
+	}
+	r->connection_upgrade = (ll->flags & F_CONNECTION_UPGRADE) != 0;
+	r->has_body = (ll->flags & F_CHUNKED) || ll->content_length > 0;
+	if ((ll->flags & F_CONTENT_LENGTH) && ll->content_length > p->lim->max_body) {
+		p->status = 413; /* decided before reading any of the body */
+		return -1;
+	}
+	if (r->expect == HTTP_EXPECT_OTHER) {
+		p->status = 417;
+		return -1;
+	}
+	if (r->expect == HTTP_EXPECT_CONTINUE && r->version == 11 && r->has_body)
+		return HPE_PAUSED; /* the caller answers 100 Continue, then resumes */
+	return 0;
+}
+
+static int on_body(llhttp_t *ll, const char *at, size_t len)
+{
+	struct http_parser *p = parser_of(ll);
+
+	(void)at;
+	p->body_bytes += len;
+	if (p->body_bytes > p->lim->max_body)
+		return fail(p, 413); /* a chunked body that grew too long */
+	return 0;
+}
+
+static int on_message_complete(llhttp_t *ll)
+{
+	struct http_parser *p = parser_of(ll);
+
+	p->req.keep_alive = (uint8_t)llhttp_should_keep_alive(ll);
+	p->started = 0;
+	return HPE_PAUSED; /* one request at a time: the caller answers it first */
+}
+
+static const llhttp_settings_t settings = {
+	.on_message_begin = on_message_begin,
+	.on_url = on_url,
+	.on_url_complete = on_url_complete,
+	.on_header_field = on_header_field,
+	.on_header_field_complete = on_header_field_complete,
+	.on_header_value = on_header_value,
+	.on_header_value_complete = on_header_value_complete,
+	.on_headers_complete = on_headers_complete,
+	.on_body = on_body,
+	.on_message_complete = on_message_complete,
+};
+
+void http_parser_init(struct http_parser *p, const struct http_limits *lim)
+{
+	memset(p, 0, sizeof(*p));
+	llhttp_init(&p->ll, HTTP_REQUEST, &settings);
+	p->lim = lim;
+}
+
+static int is_tchar(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+/* The answer to a request llhttp refused. */
+static uint16_t status_for(const struct http_parser *p, llhttp_errno_t err, const char *pos,
+			   const char *end)
+{
+	if (p->status)
+		return p->status;
+	switch (err) {
+	case HPE_INVALID_METHOD:
+		/* a well-formed but unknown method is 501 (RFC 9110 9.1); garbage is 400 */
+		return pos < end && is_tchar(*pos) ? 501 : 400;
+	case HPE_INVALID_VERSION:
+	case HPE_PAUSED_H2_UPGRADE:
+		return 505;
+	default:
+		return 400;
+	}
+}
+
+enum http_event http_parse(struct http_parser *p, const char *data, size_t len, size_t *used)
+{
+	const char *pos = data, *end = data + len;
+
+	if (p->status) {
+		*used = 0;
+		return HTTP_ERROR;
+	}
+	if (p->paused) {
+		llhttp_resume(&p->ll);
+		p->paused = 0;
+	}
+	for (;;) {
+		int was_in_head = p->in_head;
+		const char *head_from = pos;
+		llhttp_errno_t err = llhttp_execute(&p->ll, pos, (size_t)(end - pos));
+		const char *stop = err == HPE_OK ? end : llhttp_get_error_pos(&p->ll);
+
+		/* Whitespace runs are not reported by callbacks: bound the head by
+		 * the raw bytes too, whenever it spans more than one read. */
+		if (p->in_head && was_in_head) {
+			p->head_raw += (uint32_t)(stop - head_from);
+			if (p->head_raw > p->lim->max_header_bytes && !p->status)
+				p->status = 431;
+		}
+		if (p->status && (err == HPE_OK || err == HPE_PAUSED)) {
+			*used = (size_t)(stop - data);
+			return HTTP_ERROR;
+		}
+		switch (err) {
+		case HPE_OK:
+			*used = len;
+			return HTTP_MORE;
+		case HPE_PAUSED:
+			p->paused = 1;
+			*used = (size_t)(stop - data);
+			return p->started ? HTTP_CONTINUE : HTTP_DONE;
+		case HPE_PAUSED_UPGRADE:
+			/* Only reached for requests already answered as plain HTTP
+			 * (an upgrade ukit declined): keep parsing HTTP. */
+			llhttp_resume_after_upgrade(&p->ll);
+			pos = stop;
+			continue;
+		default:
+			p->status = status_for(p, err, stop, end);
+			*used = (size_t)(stop - data);
+			return HTTP_ERROR;
+		}
+	}
+}
