@@ -111,3 +111,6 @@ clean:
 .PHONY: all unit asan deps run test clean
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# keep objects make would otherwise see as intermediate
+.SECONDARY:
