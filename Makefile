@@ -53,6 +53,8 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(OBJ)/tests/%,$(UNIT_SRC))
 UNIT_SUPPORT := $(call obj,$(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c)))
 
+TEST_TOOLS := build/no-io-uring
+
 all: $(BINARIES)
 
 $(SERVER): $(CORE_OBJ) $(SERVER_OBJ) $(call obj,src/server/main.c src/loop/uring.c)
@@ -88,7 +90,13 @@ $(OBJ)/tests/test_%: $(OBJ)/tests/unit/test_%.o $(UNIT_SUPPORT) $(CORE_OBJ) $(SE
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion -lm
 
-unit: $(UNIT_BIN)
+unit: $(UNIT_BIN) $(TEST_TOOLS)
+
+# helpers the integration tests run
+build/no-io-uring: tests/tools/no-io-uring.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
 
 asan:
 	$(Q)$(MAKE) --no-print-directory FLAVOR=asan all unit

@@ -253,6 +253,7 @@ static void header_reset(struct http_parser *p)
 	p->header = H_OTHER;
 	p->value_len = 0;
 	p->value_over = 0;
+	p->value_spans = 0;
 }
 
 static int on_header_field(llhttp_t *ll, const char *at, size_t len)
@@ -292,10 +293,17 @@ static int on_header_value(llhttp_t *ll, const char *at, size_t len)
 	p->head_bytes += (uint32_t)len;
 	if (p->head_bytes > p->lim->max_header_bytes)
 		return fail(p, 431);
+	/* A second span of one value: llhttp joined a folded line (obs-fold),
+	 * which RFC 9112 5.2 lets a server reject, and ukit does, unless the
+	 * input was merely split between the two spans. */
+	if (p->value_spans && !(p->value_at_end && at == p->chunk_start &&
+				(uint8_t)(p->exec_seq - p->value_exec) == 1))
+		return fail(p, 400);
+	p->value_spans = 1;
+	p->value_at_end = at + len == p->chunk_end;
+	p->value_exec = p->exec_seq;
 	for (size_t i = 0; i < len; i++) {
-		/* llhttp passes a folded line (obs-fold) on as part of the value;
-		 * RFC 9112 5.2 lets a server reject it, and ukit does. NUL and
-		 * other controls have no place in a field value either. */
+		/* NUL and other controls have no place in a field value */
 		unsigned char c = (unsigned char)at[i];
 		if ((c < 0x20 && c != '\t') || c == 0x7f)
 			return fail(p, 400);
@@ -524,9 +532,14 @@ enum http_event http_parse(struct http_parser *p, const char *data, size_t len, 
 	}
 	for (;;) {
 		int was_in_head = p->in_head;
-		const char *head_from = pos;
-		llhttp_errno_t err = llhttp_execute(&p->ll, pos, (size_t)(end - pos));
-		const char *stop = err == HPE_OK ? end : llhttp_get_error_pos(&p->ll);
+		const char *head_from = pos, *stop;
+		llhttp_errno_t err;
+
+		p->exec_seq++;
+		p->chunk_start = pos;
+		p->chunk_end = end;
+		err = llhttp_execute(&p->ll, pos, (size_t)(end - pos));
+		stop = err == HPE_OK ? end : llhttp_get_error_pos(&p->ll);
 
 		/* Whitespace runs are not reported by callbacks: bound the head by
 		 * the raw bytes too, whenever it spans more than one read. */

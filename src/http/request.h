@@ -75,6 +75,14 @@ struct http_parser {
 	uint8_t value_len;
 	uint8_t value_over;
 	char value[HTTP_WS_KEY_MAX];
+	/* obs-fold detection: llhttp silently joins folded lines into one
+	 * value, reported as several spans; a span is a plain continuation only
+	 * when the input was split exactly there */
+	uint8_t exec_seq;      /* counts llhttp_execute calls */
+	uint8_t value_exec;    /* exec_seq of the last value span */
+	uint8_t value_spans;   /* value spans seen for the current header */
+	uint8_t value_at_end;  /* the last value span ended where its input ended */
+	const char *chunk_start, *chunk_end; /* the input of the current execute */
 };
 
 void http_parser_init(struct http_parser *p, const struct http_limits *lim);

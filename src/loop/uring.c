@@ -40,6 +40,8 @@ enum {
 	IO_SEND = 1 << 2,
 	IO_NOBUFS = 1 << 3,      /* waiting for receive buffers to come back */
 	IO_CANCEL_ALL = 1 << 4,  /* closing: everything on the file cancelled */
+	IO_SHUTDOWN = 1 << 5,    /* a shutdown is in flight */
+	IO_INFLIGHT = IO_RECV | IO_SEND | IO_SHUTDOWN,
 };
 
 struct uring_loop {
@@ -277,9 +279,13 @@ void loop_shutdown_write(struct worker *w, struct conn *c)
 	struct io_uring_sqe *sqe = sqe_get(loop_of(w));
 	uint32_t slot = conn_slot(w, c);
 
+	/* IORING_OP_SHUTDOWN always runs in an io-wq worker, which looks the
+	 * fixed slot up only then: the slot must stay ours until it is done,
+	 * or the shutdown would hit the next connection given the slot */
 	io_uring_prep_shutdown(sqe, (int)slot, SHUT_WR);
-	sqe->flags |= IOSQE_FIXED_FILE | IOSQE_CQE_SKIP_SUCCESS;
+	sqe->flags |= IOSQE_FIXED_FILE;
 	sqe->user_data = ud_make(UD_SHUTDOWN, c->gen, slot);
+	c->io |= IO_SHUTDOWN;
 }
 
 static void nobufs_add(struct worker *w, struct conn *c)
@@ -344,12 +350,12 @@ void loop_close(struct worker *w, struct conn *c)
 
 	if (c->io & IO_NOBUFS)
 		nobufs_remove(w, c);
-	if (!(c->io & (IO_RECV | IO_SEND))) {
+	if (!(c->io & IO_INFLIGHT)) {
 		close_finish(w, c);
 		return;
 	}
-	if (c->io & IO_CANCEL_ALL)
-		return;
+	if (!(c->io & (IO_RECV | IO_SEND)) || (c->io & IO_CANCEL_ALL))
+		return; /* only a shutdown to wait for, or cancelling already */
 	/* closing a direct descriptor does not cancel what is pending on it */
 	sqe = sqe_get(loop_of(w));
 	io_uring_prep_cancel_fd(sqe, (int)conn_slot(w, c), IORING_ASYNC_CANCEL_ALL);
@@ -361,7 +367,7 @@ void loop_close(struct worker *w, struct conn *c)
 /* After a completion for a closing connection: finish once nothing is in flight. */
 static void close_progress(struct worker *w, struct conn *c)
 {
-	if (c->state == CONN_CLOSING && !(c->io & (IO_RECV | IO_SEND)))
+	if (c->state == CONN_CLOSING && !(c->io & IO_INFLIGHT))
 		close_finish(w, c);
 }
 
@@ -436,10 +442,10 @@ static void on_completion(struct worker *w, struct io_uring_cqe *cqe)
 		return;
 	case UD_CANCEL:
 	case UD_CLOSE:
-	case UD_SHUTDOWN:
 		return; /* failures here only mean the target was already gone */
 	case UD_RECV:
 	case UD_SEND:
+	case UD_SHUTDOWN:
 		break;
 	}
 	c = &w->conns[ud_slot(ud)];
@@ -449,10 +455,14 @@ static void on_completion(struct worker *w, struct io_uring_cqe *cqe)
 			loop_rbuf_put(w, cqe->flags >> IORING_CQE_BUFFER_SHIFT);
 		return;
 	}
-	if (ud_kind(ud) == UD_RECV)
+	if (ud_kind(ud) == UD_RECV) {
 		on_recv(w, c, cqe);
-	else
+	} else if (ud_kind(ud) == UD_SEND) {
 		on_send(w, c, cqe);
+	} else {
+		c->io &= (uint16_t)~IO_SHUTDOWN; /* a failure: the peer is gone anyway */
+		close_progress(w, c);
+	}
 }
 
 /* After a batch of completions: give buffers back in one tail update and
