@@ -18,6 +18,12 @@ uint32_t loop_max_slots(void);
 /* Of those slots, how many to keep free as headroom (accept bursts). */
 uint32_t loop_slot_reserve(uint32_t slots);
 
+/* The most connections the whole process can hold with this loop when all
+ * loops share one descriptor space (epoll: RLIMIT_NOFILE), or 0 when each
+ * loop has its own (io_uring's registered file tables): then more loops
+ * hold more. */
+uint32_t loop_max_total(void);
+
 /* In the worker's thread: set up the loop (w->init_msg says why not). */
 int loop_init(struct worker *w);
 void loop_run(struct worker *w);

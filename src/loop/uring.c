@@ -77,6 +77,11 @@ uint32_t loop_max_slots(void)
 	return (uint32_t)rl.rlim_cur;
 }
 
+uint32_t loop_max_total(void)
+{
+	return 0; /* each ring's file table is its own: more rings, more connections */
+}
+
 uint32_t loop_slot_reserve(uint32_t slots)
 {
 	/* a multishot accept takes the whole backlog in one go, past any

@@ -74,6 +74,26 @@ static void online_cpus(struct layout *l)
 		l->cpus[l->ncpus++] = 0;
 }
 
+/* With one descriptor space for the whole process (epoll), more loops do
+ * not hold more connections: one loop per core, up to RLIMIT_NOFILE. */
+static int plan_shared(struct server_config *cfg, struct layout *l, const struct args *a)
+{
+	uint32_t total = loop_max_total();
+
+	if (cfg->rings && cfg->rings != cfg->threads)
+		return args_error(a, "--rings is for the io_uring build; %s runs one loop per thread",
+				  loop_name);
+	cfg->rings = cfg->threads;
+	if (!cfg->max_conns)
+		cfg->max_conns = total;
+	if (cfg->max_conns > total)
+		return args_error(a, "--max-conns %u: the %s build holds at most %u connections "
+				  "here (RLIMIT_NOFILE)", cfg->max_conns, loop_name, total);
+	l->slots = loop_max_slots(); /* indexed by fd: every loop sees the whole range */
+	l->reserve = loop_slot_reserve(l->slots);
+	return 0;
+}
+
 /* Rings and slots: each ring holds slots - reserve connections; enough rings
  * for --max-conns, in equal numbers per core, with 5% slack because
  * SO_REUSEPORT spreads connections over the cores by hash, not evenly. */
@@ -85,6 +105,8 @@ static int plan(struct server_config *cfg, struct layout *l, const struct args *
 	online_cpus(l);
 	if (!cfg->threads)
 		cfg->threads = l->ncpus;
+	if (loop_max_total()) /* one descriptor space for all loops */
+		return plan_shared(cfg, l, a);
 	l->slots = loop_max_slots();
 	if (cfg->ring_slots && cfg->ring_slots < l->slots)
 		l->slots = cfg->ring_slots;
@@ -208,7 +230,7 @@ int main(int argc, char **argv)
 {
 	static struct server srv;
 	struct args a = { .prog = "ukit-server" };
-	struct layout l;
+	struct layout l = { 0 };
 	sigset_t sigs;
 	int ret = server_config_parse(&srv.cfg, argc, argv);
 
@@ -235,10 +257,11 @@ int main(int argc, char **argv)
 	if (start_workers(&srv, &l, &a))
 		return 1;
 	if (!srv.cfg.quiet) {
-		printf("ukit-server %s: listening on %s:%u with %s: %u threads, %u rings of %u slots, "
-		       "max %u connections\n",
-		       UKIT_VERSION, srv.cfg.bind_addr, srv.cfg.port, loop_name, srv.cfg.threads,
-		       srv.cfg.rings, l.slots, srv.cfg.max_conns);
+		printf("ukit-server %s: listening on %s:%u with %s: %u threads", UKIT_VERSION,
+		       srv.cfg.bind_addr, srv.cfg.port, loop_name, srv.cfg.threads);
+		if (!loop_max_total())
+			printf(", %u rings of %u slots", srv.cfg.rings, l.slots);
+		printf(", max %u connections\n", srv.cfg.max_conns);
 		fflush(stdout);
 	}
 	run_until_signal(&srv, &sigs);

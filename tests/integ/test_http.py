@@ -8,6 +8,8 @@ import unittest
 
 from ukit import Reader, Server, get, main
 
+BOTH_BACKENDS = True  # tests/run runs this file against ukit-server-epoll too
+
 TEXT = None  # the server's text, learnt from the longest answer
 
 

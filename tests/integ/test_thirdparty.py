@@ -8,6 +8,8 @@ import unittest
 
 from ukit import SANITIZED, Server, main
 
+BOTH_BACKENDS = True  # tests/run runs this file against ukit-server-epoll too
+
 
 def run(*argv, timeout=60):
     p = subprocess.run(argv, capture_output=True, timeout=timeout)

@@ -14,6 +14,9 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN = os.path.join(ROOT, os.environ.get("UKIT_BIN", "."))
 FLAVOR = os.environ.get("UKIT_FLAVOR", "release")
 SANITIZED = FLAVOR == "asan"
+# which server build the tests run: ukit-server (io_uring) or ukit-server-epoll
+SERVER = os.environ.get("UKIT_SERVER", "ukit-server")
+EPOLL = SERVER.endswith("-epoll")
 
 
 def binary(name):
@@ -36,7 +39,7 @@ def skip(reason):
 class Server:
     """A ukit-server process (or another binary with the same command line)."""
 
-    def __init__(self, *args, name="ukit-server", port=None, env=None):
+    def __init__(self, *args, name=SERVER, port=None, env=None):
         self.port = port or free_port()
         self.argv = [binary(name), *map(str, args), str(self.port)]
         self.env = dict(os.environ, **(env or {}))
