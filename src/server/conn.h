@@ -24,7 +24,7 @@ enum conn_flag {
 	CONN_HEAD_TIMER = 1 << 2, /* the header timeout of the current request is set */
 };
 
-/* Everything a connection holds while idle: 32 bytes, plus its wheel node. */
+/* Everything a connection holds while idle: 24 bytes, plus its wheel node. */
 struct conn {
 	uint32_t gen;          /* the loop's: bumped per connection, to drop stale completions */
 	uint32_t parser;       /* pool ref of the request parser, 0 between requests */
@@ -34,7 +34,6 @@ struct conn {
 	uint8_t state;         /* enum conn_state */
 	uint8_t flags;         /* enum conn_flag */
 	uint16_t io;           /* the loop's own bits (operations in flight) */
-	uint32_t spare;
 };
 
 static inline uint32_t conn_slot(const struct worker *w, const struct conn *c)
