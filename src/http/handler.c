@@ -44,8 +44,29 @@ static void answer_text(const struct http_request *req, struct http_answer *a)
 	a->body = http_text();
 }
 
+static void answer_metrics(const struct http_request *req, struct http_answer *a)
+{
+	if (req->method != HTTP_GET && req->method != HTTP_HEAD) {
+		http_answer_error(405, a);
+		a->head.extra = "Allow: GET, HEAD\r\n";
+		return;
+	}
+	memset(a, 0, sizeof(*a));
+	a->head.status = 200;
+	a->metrics = 1;
+	a->omit_body = req->method == HTTP_HEAD;
+	if (!req->keep_alive) {
+		a->head.connection = HTTP_CONN_CLOSE;
+		a->close = 1;
+	}
+}
+
 void http_answer_request(const struct http_request *req, struct http_answer *a)
 {
+	if (req->route == HTTP_ROUTE_METRICS) {
+		answer_metrics(req, a);
+		return;
+	}
 	switch (req->method) {
 	case HTTP_GET:
 	case HTTP_HEAD:

@@ -12,6 +12,7 @@ struct http_answer {
 	uint8_t omit_body;    /* HEAD: the head says the length, no body follows */
 	uint8_t close;        /* close the connection once this answer is sent */
 	uint8_t upgrade;      /* switch the connection to WebSocket after this answer */
+	uint8_t metrics;      /* the body is the metrics page, which the caller makes */
 };
 
 /* The answer to a complete, well-formed request. */

@@ -110,6 +110,7 @@ static int rbuf_take(struct worker *w)
 			return -1;
 		for (uint32_t id = (uint32_t)first; id < w->rbufs.count; id++)
 			loop_rbuf_put(w, id);
+		gauge_set(&w->st.rbufs, w->rbufs.count);
 	}
 	return (int)L->free_bufs[--L->nfree];
 }
@@ -255,7 +256,7 @@ static void on_listen(struct worker *w)
 		if (fd < 0) {
 			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
 				/* level-triggered: retrying now would spin; wait a tick */
-				w->st.accept_pauses++;
+				count(&w->st.accept_pauses, 1);
 				L->accept_retry_at = w->now + 1;
 				accept_set(w, 0);
 			}

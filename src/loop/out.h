@@ -19,6 +19,7 @@ struct out {
 	uint32_t niov;
 	uint32_t used;       /* bytes of data[] in use */
 	uint32_t copies_end; /* whether iov[niov-1] ends at data + used */
+	uint32_t holds_page; /* references a page its owner must keep until sent */
 	uint64_t pending;    /* bytes queued and not yet sent */
 	struct iovec iov[OUT_IOVS];
 	char data[OUT_BYTES];
@@ -26,7 +27,7 @@ struct out {
 
 static inline void out_reset(struct out *o)
 {
-	o->first = o->niov = o->used = o->copies_end = 0;
+	o->first = o->niov = o->used = o->copies_end = o->holds_page = 0;
 	o->pending = 0;
 }
 

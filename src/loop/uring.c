@@ -123,6 +123,7 @@ static int buffers_grow(struct worker *w)
 		return 0;
 	for (uint32_t id = (uint32_t)first; id < w->rbufs.count; id++)
 		loop_rbuf_put(w, id);
+	gauge_set(&w->st.rbufs, w->rbufs.count);
 	return 1;
 }
 
@@ -197,7 +198,7 @@ static void accept_watermark(struct worker *w)
 
 	if (!L->accept_full && w->nopen + L->reserve >= w->nslots) {
 		L->accept_full = 1;
-		w->st.accept_pauses++;
+		count(&w->st.accept_pauses, 1);
 		accept_cancel(w);
 	} else if (L->accept_full && w->nopen + 2 * L->reserve < w->nslots) {
 		L->accept_full = 0;
@@ -225,7 +226,7 @@ static void on_accept(struct worker *w, struct io_uring_cqe *cqe)
 	} else if (cqe->res != -ECANCELED) {
 		/* -ENFILE (table full: the kernel already dropped that connection),
 		 * -ENOMEM, ...: back off for a tick instead of spinning */
-		w->st.accept_pauses++;
+		count(&w->st.accept_pauses, 1);
 		L->accept_retry_at = w->now + 1;
 	}
 	accept_watermark(w);
@@ -297,7 +298,7 @@ static void nobufs_add(struct worker *w, struct conn *c)
 {
 	struct uring_loop *L = loop_of(w);
 
-	w->st.enobufs++;
+	count(&w->st.enobufs, 1);
 	L->nobufs_hit = 1;
 	if (c->io & IO_NOBUFS)
 		return;
@@ -498,7 +499,7 @@ void loop_run(struct worker *w)
 		int ret = io_uring_submit_and_wait(&L->ring, 1);
 
 		if (ret == -EBADR) {
-			w->st.cq_overflows++; /* completions were lost: cannot happen with NODROP */
+			count(&w->st.cq_overflows, 1); /* completions were lost: cannot happen with NODROP */
 		} else if (ret < 0 && ret != -EINTR && ret != -ETIME && ret != -EAGAIN && ret != -EBUSY) {
 			fprintf(stderr, "ukit-server: worker %u: io_uring_enter: %s\n", w->id,
 				strerror(-ret));

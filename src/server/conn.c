@@ -6,7 +6,9 @@
 
 #include "http/handler.h"
 #include "loop/loop.h"
+#include "server/metrics.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define LINGER_SECONDS 2
@@ -24,6 +26,12 @@ static void conn_deadline(struct worker *w, struct conn *c, unsigned seconds)
 static struct out *out_of(struct worker *w, uint32_t ref)
 {
 	return pool_at(&w->outs, ref);
+}
+
+static void conn_out_put(struct worker *w, uint32_t ref)
+{
+	w->metrics_refs -= out_of(w, ref)->holds_page;
+	pool_put(&w->outs, ref);
 }
 
 static int conn_output_idle(struct worker *w, struct conn *c)
@@ -74,7 +82,11 @@ static void conn_queue_answer(struct worker *w, struct conn *c, const struct htt
 	out_commit(o, n);
 	if (a->body && !a->omit_body && a->head.content_length)
 		out_ref(o, a->body, a->head.content_length);
-	w->st.responses[a->head.status / 100]++;
+	if (a->metrics && !a->omit_body) {
+		o->holds_page++;
+		w->metrics_refs++;
+	}
+	count_response(&w->st, a->head.status);
 }
 
 static void conn_queue_continue(struct worker *w, struct conn *c)
@@ -83,7 +95,26 @@ static void conn_queue_continue(struct worker *w, struct conn *c)
 
 	memcpy(out_tail(o), continue_head, sizeof(continue_head) - 1);
 	out_commit(o, sizeof(continue_head) - 1);
-	w->st.responses[1]++;
+	count_response(&w->st, 100);
+}
+
+/* Renders /metrics into the worker's page. Answers still being sent point
+ * into it, so while any does, a scrape gets that same page again (rendered
+ * a moment ago) instead of a new one. */
+static int conn_metrics_page(struct worker *w, struct http_answer *a)
+{
+	if (!w->metrics_page) { /* once per worker, at its first scrape */
+		w->metrics_cap = metrics_capacity(w->srv);
+		w->metrics_page = malloc(w->metrics_cap);
+		if (!w->metrics_page)
+			return -1;
+	}
+	if (!w->metrics_refs)
+		w->metrics_len = metrics_render(w->srv, w->metrics_page, w->metrics_cap);
+	a->body = w->metrics_page;
+	a->head.content_length = w->metrics_len;
+	a->head.content_type = METRICS_CONTENT_TYPE;
+	return 0;
 }
 
 static void conn_answer_error(struct worker *w, struct conn *c, unsigned status)
@@ -100,7 +131,7 @@ static void conn_pause(struct worker *w, struct conn *c)
 	if (c->flags & CONN_PAUSED)
 		return;
 	c->flags |= CONN_PAUSED;
-	w->st.pauses++;
+	count(&w->st.pauses, 1);
 	loop_recv_stop(w, c);
 }
 
@@ -161,9 +192,13 @@ static size_t conn_feed(struct worker *w, struct conn *c, const char *data, size
 			break;
 		case HTTP_DONE:
 			off += used;
-			w->st.requests++;
+			count(&w->st.requests, 1);
 			c->flags &= (uint8_t)~CONN_HEAD_TIMER;
 			http_answer_request(&p->req, &a);
+			if (a.metrics && conn_metrics_page(w, &a)) {
+				conn_answer_error(w, c, 503);
+				return len;
+			}
 			if (w->stopping && !a.close) { /* shutting down: this is the last one */
 				a.head.connection = HTTP_CONN_CLOSE;
 				a.close = 1;
@@ -209,7 +244,7 @@ void conn_recv(struct worker *w, struct conn *c, uint32_t id, uint32_t len)
 {
 	size_t used;
 
-	w->st.bytes_in += len;
+	count(&w->st.bytes_in, len);
 	if (c->state != CONN_HTTP) { /* draining or lingering: input is discarded */
 		loop_rbuf_put(w, id);
 		return;
@@ -259,10 +294,11 @@ static void conn_drain(struct worker *w, struct conn *c)
 	conn_deadline(w, c, w->srv->cfg.idle_timeout);
 }
 
-static void conn_abort(struct worker *w, struct conn *c)
+static void conn_abort(struct worker *w, struct conn *c, enum close_reason why)
 {
 	if (c->state == CONN_CLOSING || c->state == CONN_FREE)
 		return;
+	count(&w->st.closed[why], 1);
 	c->state = CONN_CLOSING;
 	wheel_clear(&w->wheel, conn_slot(w, c));
 	loop_close(w, c);
@@ -274,7 +310,7 @@ static void conn_abort(struct worker *w, struct conn *c)
 static void conn_linger(struct worker *w, struct conn *c)
 {
 	if (c->flags & CONN_PEER_EOF) {
-		conn_abort(w, c); /* nothing more will arrive: a plain close is clean */
+		conn_abort(w, c, CLOSE_SERVER); /* nothing more will arrive: a plain close is clean */
 		return;
 	}
 	c->state = CONN_LINGER;
@@ -294,9 +330,9 @@ static void conn_check_done(struct worker *w, struct conn *c)
 	} else if (c->state == CONN_HTTP) {
 		int idle = !c->parser || http_parser_idle(pool_at(&w->parsers, c->parser));
 		if ((c->flags & CONN_PEER_EOF) && !c->held.head)
-			conn_abort(w, c); /* half-closed peer: every answer is out */
+			conn_abort(w, c, CLOSE_PEER); /* half-closed peer: every answer is out */
 		else if (w->stopping && idle && !c->held.head)
-			conn_abort(w, c);
+			conn_abort(w, c, CLOSE_SHUTDOWN);
 	}
 }
 
@@ -310,11 +346,12 @@ void conn_open(struct worker *w, struct conn *c)
 	c->io = io;
 	c->state = CONN_HTTP;
 	w->nopen++;
-	w->st.accepted++;
+	count(&w->st.accepted, 1);
+	gauge_set(&w->st.open, w->nopen);
 	conn_deadline(w, c, w->srv->cfg.header_timeout);
 	if (atomic_fetch_add_explicit(&w->srv->open, 1, memory_order_relaxed) >=
 	    w->srv->cfg.max_conns) {
-		w->st.refused++;
+		count(&w->st.refused, 1);
 		conn_answer_error(w, c, 503);
 		conn_flush(w, c);
 	}
@@ -324,7 +361,7 @@ void conn_eof(struct worker *w, struct conn *c)
 {
 	c->flags |= CONN_PEER_EOF;
 	if (c->state == CONN_LINGER) {
-		conn_abort(w, c);
+		conn_abort(w, c, CLOSE_SERVER); /* the lingering close is complete */
 		return;
 	}
 	conn_check_done(w, c);
@@ -333,8 +370,7 @@ void conn_eof(struct worker *w, struct conn *c)
 void conn_error(struct worker *w, struct conn *c, int err)
 {
 	(void)err;
-	w->st.resets++;
-	conn_abort(w, c);
+	conn_abort(w, c, CLOSE_RESET);
 }
 
 void conn_sent(struct worker *w, struct conn *c, int res)
@@ -345,13 +381,13 @@ void conn_sent(struct worker *w, struct conn *c, int res)
 		conn_error(w, c, -res);
 		return;
 	}
-	w->st.bytes_out += (uint64_t)res;
+	count(&w->st.bytes_out, (uint64_t)res);
 	out_consume(o, (size_t)res);
 	if (!out_empty(o)) { /* a short send: the rest goes next */
 		loop_send(w, c, o);
 		return;
 	}
-	pool_put(&w->outs, c->out_sending);
+	conn_out_put(w, c->out_sending);
 	c->out_sending = 0;
 	if (c->state == CONN_HTTP || c->state == CONN_DRAIN)
 		conn_deadline(w, c, w->srv->cfg.idle_timeout); /* the reader makes progress */
@@ -367,14 +403,14 @@ void conn_closed(struct worker *w, struct conn *c)
 	conn_release_parser(w, c);
 	conn_release_held(w, c);
 	if (c->out_fill)
-		pool_put(&w->outs, c->out_fill);
+		conn_out_put(w, c->out_fill);
 	if (c->out_sending)
-		pool_put(&w->outs, c->out_sending);
+		conn_out_put(w, c->out_sending);
 	c->out_fill = c->out_sending = 0;
 	wheel_clear(&w->wheel, conn_slot(w, c));
 	c->state = CONN_FREE;
 	w->nopen--;
-	w->st.closed++;
+	gauge_set(&w->st.open, w->nopen);
 	atomic_fetch_sub_explicit(&w->srv->open, 1, memory_order_relaxed);
 }
 
@@ -386,14 +422,13 @@ static void conn_timeout(void *ctx, uint32_t slot)
 	struct conn *c = &w->conns[slot];
 	struct http_parser *p = c->parser ? pool_at(&w->parsers, c->parser) : NULL;
 
-	w->st.timeouts++;
 	if (c->state == CONN_HTTP && p && !http_parser_idle(p) && !c->out_sending &&
 	    conn_out(w, c)) {
 		conn_answer_error(w, c, 408); /* a request was begun and not finished */
 		conn_flush(w, c);
 		return;
 	}
-	conn_abort(w, c); /* idle, lingering, or not reading its answers */
+	conn_abort(w, c, CLOSE_TIMEOUT); /* idle, lingering, or not reading its answers */
 }
 
 void worker_tick(struct worker *w)
@@ -408,7 +443,7 @@ void worker_tick(struct worker *w)
 	wheel_advance(&w->wheel, w->now, conn_timeout, w);
 	if (w->stopping && w->now >= w->stop_deadline)
 		for (uint32_t i = 0; i < w->nslots && w->nopen; i++)
-			conn_abort(w, &w->conns[i]);
+			conn_abort(w, &w->conns[i], CLOSE_SHUTDOWN);
 }
 
 void worker_stop(struct worker *w)
@@ -442,6 +477,7 @@ int worker_init(struct worker *w, uint32_t nslots)
 
 void worker_fini(struct worker *w)
 {
+	free(w->metrics_page);
 	pool_fini(&w->parsers);
 	pool_fini(&w->outs);
 	rbufs_fini(&w->rbufs);

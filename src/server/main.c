@@ -7,6 +7,7 @@
 #include "util/args.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <sched.h>
 #include <semaphore.h>
@@ -173,27 +174,26 @@ static int start_workers(struct server *srv, const struct layout *l, const struc
 	return 0;
 }
 
+static uint64_t sum(const struct server *srv, size_t offset)
+{
+	uint64_t t = 0;
+
+	for (unsigned i = 0; i < srv->nworkers; i++)
+		t += counter_read((const struct counter *)((const char *)&srv->workers[i].st + offset));
+	return t;
+}
+#define SUM(srv, field) (unsigned long long)sum(srv, offsetof(struct worker_stats, field))
+
 static void print_summary(const struct server *srv)
 {
-	struct worker_stats t = { 0 };
-
-	for (unsigned i = 0; i < srv->nworkers; i++) {
-		const struct worker_stats *s = &srv->workers[i].st;
-		t.accepted += s->accepted;
-		t.requests += s->requests;
-		t.refused += s->refused;
-		t.timeouts += s->timeouts;
-		t.resets += s->resets;
-		t.enobufs += s->enobufs;
-		t.pauses += s->pauses;
-	}
 	fprintf(stderr,
-		"ukit-server: stopped: %llu connections, %llu requests, %llu refused, "
-		"%llu timeouts, %llu resets, %llu input pauses, %llu ENOBUFS\n",
-		(unsigned long long)t.accepted, (unsigned long long)t.requests,
-		(unsigned long long)t.refused, (unsigned long long)t.timeouts,
-		(unsigned long long)t.resets, (unsigned long long)t.pauses,
-		(unsigned long long)t.enobufs);
+		"ukit-server: stopped: %llu connections (%llu refused), %llu requests; closed by "
+		"peer %llu, reset %llu, timeout %llu, server %llu, shutdown %llu; %llu input pauses, "
+		"%llu ENOBUFS\n",
+		SUM(srv, accepted), SUM(srv, refused), SUM(srv, requests),
+		SUM(srv, closed[CLOSE_PEER]), SUM(srv, closed[CLOSE_RESET]),
+		SUM(srv, closed[CLOSE_TIMEOUT]), SUM(srv, closed[CLOSE_SERVER]),
+		SUM(srv, closed[CLOSE_SHUTDOWN]), SUM(srv, pauses), SUM(srv, enobufs));
 }
 
 /* Waits for SIGINT/SIGTERM, then for the workers to finish (they close

@@ -10,6 +10,7 @@
 #include "loop/rbuf.h"
 #include "loop/wheel.h"
 #include "server/config.h"
+#include "server/stats.h"
 #include "util/pool.h"
 
 #include <pthread.h>
@@ -18,21 +19,6 @@
 
 struct conn;
 
-struct worker_stats {
-	uint64_t accepted;
-	uint64_t closed;
-	uint64_t refused;        /* over --max-conns: answered 503 */
-	uint64_t requests;
-	uint64_t responses[6];   /* by status class, [2] is 2xx */
-	uint64_t bytes_in;
-	uint64_t bytes_out;
-	uint64_t timeouts;
-	uint64_t resets;         /* closed by an error from the peer (RST, EPIPE) */
-	uint64_t pauses;         /* input paused for a slow reader */
-	uint64_t enobufs;        /* receives that found no buffer */
-	uint64_t accept_pauses;  /* accepting stopped: table full, or an accept error */
-	uint64_t cq_overflows;
-};
 
 struct server;
 
@@ -59,6 +45,10 @@ struct worker {
 	uint32_t stop_deadline;
 
 	struct worker_stats st;
+	char *metrics_page;       /* the last /metrics body, allocated at the first scrape */
+	size_t metrics_cap;
+	size_t metrics_len;
+	uint32_t metrics_refs;    /* unsent answers referencing the page */
 
 	pthread_t thread;
 	int init_status;          /* 0 ok, <0 failed: init_msg says why */
