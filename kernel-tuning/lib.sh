@@ -30,7 +30,10 @@ kt_ceil() { echo $((($1 + $2 - 1) / $2)); }
 # moves a little with what else runs (e.g. files in use now)
 kt_up() { echo $((($1 / 65536 + 1) * 65536)); }
 
-kt_gib() { awk -v b="$1" 'BEGIN { printf "%.1f GiB", b / 1073741824 }'; }
+kt_gib() { # bytes, in GiB (MiB below 1 GiB)
+	awk -v b="$1" 'BEGIN { if (b < 1073741824) printf "%.0f MiB", b / 1048576
+		else printf "%.1f GiB", b / 1073741824 }'
+}
 
 kt_meminfo() { awk -v k="$1:" '$1 == k { printf "%.0f\n", $2 * 1024 }' /proc/meminfo; }
 
