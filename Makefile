@@ -101,6 +101,30 @@ build/no-io-uring: tests/tools/no-io-uring.c
 asan:
 	$(Q)$(MAKE) --no-print-directory FLAVOR=asan all unit
 
+# libFuzzer harnesses (clang): build/fuzz/<name>; `make fuzz FUZZ_TIME=60` runs
+# each on a scratch corpus seeded from tests/fuzz/seeds/<name>
+FUZZ_TIME ?= 20
+FUZZERS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+# what each harness links besides itself and llhttp
+build/fuzz/fuzz_http_request: $(wildcard src/http/*.c)
+build/fuzz/fuzz_conn: $(CORE_SRC) $(SERVER_SRC)
+build/fuzz/fuzz_ws_frame: $(wildcard src/ws/*.c src/http/*.c)
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard $(LLHTTP_SRC)/*.c)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-D_GNU_SOURCE -DLLHTTP_STRICT_MODE=1 -Isrc -I$(LLHTTP_INC) -w -o $@ $^ -lcrypto
+
+fuzzers: $(FUZZERS)
+
+fuzz: $(FUZZERS)
+	$(Q)for f in $(FUZZERS); do n=$${f#build/fuzz/fuzz_}; mkdir -p build/fuzz/corpus-$$n; \
+		$$f -max_total_time=$(FUZZ_TIME) -print_final_stats=1 -artifact_prefix=build/fuzz/ \
+			build/fuzz/corpus-$$n \
+			tests/fuzz/seeds/$$n || exit 1; done
+
 deps:
 	$(Q)tools/install-deps
 
@@ -109,14 +133,14 @@ run: deps
 	exec ./ukit-server 8000
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all unit
+	$(Q)$(MAKE) --no-print-directory all unit fuzzers
 	$(Q)$(MAKE) --no-print-directory FLAVOR=asan all unit
 	$(Q)tests/run
 
 clean:
 	rm -rf build ukit-server ukit-server-epoll ukit-client
 
-.PHONY: all unit asan deps run test clean
+.PHONY: all unit asan fuzzers fuzz deps run test clean
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 
