@@ -20,7 +20,8 @@ enum ws_event {
 	WS_DATA_START, /* a text, binary or continuation frame begins */
 	WS_DATA,       /* a piece of its payload, unmasked (never empty) */
 	WS_DATA_END,   /* its payload is complete; fin says whether the message is */
-	WS_CONTROL,    /* a whole ping, pong or close frame */
+	WS_CONTROL,    /* a whole ping, pong or close frame (nothing may follow
+			  a close: 5.5.1; the caller stops decoding) */
 	WS_ERROR,      /* fail the connection: send a close with code, then close */
 };
 
