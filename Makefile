@@ -107,7 +107,7 @@ FUZZ_TIME ?= 20
 FUZZERS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 # what each harness links besides itself and llhttp
-build/fuzz/fuzz_http_request: $(wildcard src/http/*.c)
+build/fuzz/fuzz_http_request: $(wildcard src/http/*.c src/ws/*.c)
 build/fuzz/fuzz_conn: $(CORE_SRC) $(SERVER_SRC)
 build/fuzz/fuzz_ws_frame: $(wildcard src/ws/*.c src/http/*.c)
 

@@ -2,6 +2,9 @@
 #include "http/handler.h"
 
 #include "http/text.h"
+#include "ws/handshake.h"
+
+#include <stdio.h>
 
 #include <string.h>
 
@@ -61,10 +64,41 @@ static void answer_metrics(const struct http_request *req, struct http_answer *a
 	}
 }
 
+/* /ws/echo: 101 with the accept key, or why not. A plain GET (no upgrade
+ * asked for) learns with 426 that this resource speaks WebSocket only. */
+static void answer_websocket(const struct http_request *req, struct http_answer *a)
+{
+	char accept[WS_ACCEPT_LEN + 1];
+	int status = ws_handshake_check(req);
+
+	if (!req->upgrade_websocket && !req->connection_upgrade && req->method == HTTP_GET)
+		status = 426;
+	if (!status && ws_accept_key(req->ws_key, req->ws_key_len, accept))
+		status = 500;
+	if (status) {
+		http_answer_error((unsigned)status, a);
+		if (status == 426)
+			a->head.extra = "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n";
+		return;
+	}
+	memset(a, 0, sizeof(*a));
+	a->head.status = 101;
+	a->head.no_length = 1;
+	snprintf(a->extra, sizeof(a->extra),
+		 "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n",
+		 accept);
+	a->head.extra = a->extra;
+	a->upgrade = 1;
+}
+
 void http_answer_request(const struct http_request *req, struct http_answer *a)
 {
 	if (req->route == HTTP_ROUTE_METRICS) {
 		answer_metrics(req, a);
+		return;
+	}
+	if (req->route == HTTP_ROUTE_WS_ECHO) {
+		answer_websocket(req, a);
 		return;
 	}
 	switch (req->method) {

@@ -13,6 +13,7 @@ struct http_answer {
 	uint8_t close;        /* close the connection once this answer is sent */
 	uint8_t upgrade;      /* switch the connection to WebSocket after this answer */
 	uint8_t metrics;      /* the body is the metrics page, which the caller makes */
+	char extra[HTTP_EXTRA_MAX]; /* head.extra, when the headers are made per request */
 };
 
 /* The answer to a complete, well-formed request. */

@@ -20,6 +20,8 @@ struct server_config {
 	unsigned header_timeout;   /* seconds */
 	unsigned idle_timeout;     /* seconds */
 	unsigned grace;            /* seconds to finish in-flight responses on SIGTERM */
+	uint64_t max_ws_message;   /* WebSocket messages larger than this: close 1009 */
+	unsigned ws_idle_timeout;  /* seconds without a frame: ping at half, close at all */
 	int taskrun;               /* enum taskrun_mode */
 	int quiet;
 };

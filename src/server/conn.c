@@ -1,27 +1,39 @@
-/* Connection lifecycle over the loop interface: parse requests as bytes
- * arrive, queue answers into output chunks, pause input while a slow reader
- * has two full chunks unsent, and close with the RFC 9112 9.6 lingering
- * close so an error answer is not lost to a reset. */
-#include "server/conn.h"
+/* A connection's life over the loop interface, whatever protocol it speaks:
+ * input in receive buffers (held while output is full), output chunks,
+ * deadlines, and closing with the RFC 9112 9.6 lingering close so an error
+ * answer is not lost to a reset. */
+#include "server/conn_priv.h"
 
-#include "http/handler.h"
 #include "loop/loop.h"
-#include "server/metrics.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #define LINGER_SECONDS 2
 
-static const char continue_head[] = "HTTP/1.1 100 Continue\r\n\r\n";
-
-static void conn_drain(struct worker *w, struct conn *c);
 static void conn_check_done(struct worker *w, struct conn *c);
 
-static void conn_deadline(struct worker *w, struct conn *c, unsigned seconds)
+void conn_deadline(struct worker *w, struct conn *c, unsigned seconds)
 {
 	wheel_set(&w->wheel, conn_slot(w, c), w->now + seconds);
 }
+
+union conn_ctx *conn_ctx_take(struct worker *w, struct conn *c, int *fresh)
+{
+	*fresh = !c->ctx;
+	if (!c->ctx)
+		c->ctx = pool_get(&w->ctxs);
+	return conn_ctx(w, c);
+}
+
+void conn_ctx_put(struct worker *w, struct conn *c)
+{
+	if (c->ctx) {
+		pool_put(&w->ctxs, c->ctx);
+		c->ctx = 0;
+	}
+}
+
+/* --- output ---------------------------------------------------------------- */
 
 static struct out *out_of(struct worker *w, uint32_t ref)
 {
@@ -40,7 +52,7 @@ static int conn_output_idle(struct worker *w, struct conn *c)
 }
 
 /* Hands the filled chunk to the loop if nothing is being sent. */
-static void conn_flush(struct worker *w, struct conn *c)
+void conn_flush(struct worker *w, struct conn *c)
 {
 	struct out *o;
 
@@ -54,8 +66,7 @@ static void conn_flush(struct worker *w, struct conn *c)
 	loop_send(w, c, o);
 }
 
-/* A chunk with room for one more answer, or NULL when both chunks are full. */
-static struct out *conn_out(struct worker *w, struct conn *c)
+struct out *conn_out(struct worker *w, struct conn *c, size_t copy)
 {
 	struct out *o;
 
@@ -66,67 +77,17 @@ static struct out *conn_out(struct worker *w, struct conn *c)
 		out_reset(out_of(w, c->out_fill));
 	}
 	o = out_of(w, c->out_fill);
-	if (out_has_room(o, HTTP_HEAD_MAX, 1))
+	if (out_has_room(o, copy, 1))
 		return o;
-	if (c->out_sending)
+	if (c->out_sending || out_empty(o))
 		return NULL;
 	conn_flush(w, c);
-	return conn_out(w, c);
+	return conn_out(w, c, copy);
 }
 
-static void conn_queue_answer(struct worker *w, struct conn *c, const struct http_answer *a)
-{
-	struct out *o = conn_out(w, c); /* the caller made sure there is room */
-	size_t n = http_head_write(out_tail(o), &a->head, w->date);
+/* --- input ----------------------------------------------------------------- */
 
-	out_commit(o, n);
-	if (a->body && !a->omit_body && a->head.content_length)
-		out_ref(o, a->body, a->head.content_length);
-	if (a->metrics && !a->omit_body) {
-		o->holds_page++;
-		w->metrics_refs++;
-	}
-	count_response(&w->st, a->head.status);
-}
-
-static void conn_queue_continue(struct worker *w, struct conn *c)
-{
-	struct out *o = conn_out(w, c);
-
-	memcpy(out_tail(o), continue_head, sizeof(continue_head) - 1);
-	out_commit(o, sizeof(continue_head) - 1);
-	count_response(&w->st, 100);
-}
-
-/* Renders /metrics into the worker's page. Answers still being sent point
- * into it, so while any does, a scrape gets that same page again (rendered
- * a moment ago) instead of a new one. */
-static int conn_metrics_page(struct worker *w, struct http_answer *a)
-{
-	if (!w->metrics_page) { /* once per worker, at its first scrape */
-		w->metrics_cap = metrics_capacity(w->srv);
-		w->metrics_page = malloc(w->metrics_cap);
-		if (!w->metrics_page)
-			return -1;
-	}
-	if (!w->metrics_refs)
-		w->metrics_len = metrics_render(w->srv, w->metrics_page, w->metrics_cap);
-	a->body = w->metrics_page;
-	a->head.content_length = w->metrics_len;
-	a->head.content_type = METRICS_CONTENT_TYPE;
-	return 0;
-}
-
-static void conn_answer_error(struct worker *w, struct conn *c, unsigned status)
-{
-	struct http_answer a;
-
-	http_answer_error(status, &a);
-	conn_queue_answer(w, c, &a);
-	conn_drain(w, c);
-}
-
-static void conn_pause(struct worker *w, struct conn *c)
+void conn_pause(struct worker *w, struct conn *c)
 {
 	if (c->flags & CONN_PAUSED)
 		return;
@@ -135,107 +96,43 @@ static void conn_pause(struct worker *w, struct conn *c)
 	loop_recv_stop(w, c);
 }
 
-static void conn_release_parser(struct worker *w, struct conn *c)
-{
-	if (c->parser) {
-		pool_put(&w->parsers, c->parser);
-		c->parser = 0;
-	}
-}
-
 static void conn_release_held(struct worker *w, struct conn *c)
 {
 	while (c->held.head)
 		loop_rbuf_put(w, rbuf_unhold(&w->rbufs, &c->held));
 }
 
-static struct http_parser *conn_parser(struct worker *w, struct conn *c)
-{
-	if (!c->parser) {
-		c->parser = pool_get(&w->parsers);
-		if (!c->parser)
-			return NULL; /* cannot happen: the pool holds one per slot */
-		http_parser_init(pool_at(&w->parsers, c->parser), &w->srv->limits);
-	}
-	return pool_at(&w->parsers, c->parser);
-}
-
-/* Parses and answers requests in data. Returns how much was consumed: less
- * than len when output is full and input pauses. */
-static size_t conn_feed(struct worker *w, struct conn *c, const char *data, size_t len)
+/* Feeds input to the protocol the connection speaks (which may change, on
+ * an upgrade, in the middle of the data). Returns what was consumed: less
+ * than len when input paused. */
+static size_t conn_feed(struct worker *w, struct conn *c, char *data, size_t len)
 {
 	size_t off = 0;
 
-	while (off < len) {
-		struct http_parser *p;
-		struct http_answer a;
-		size_t used;
+	while (off < len && !(c->flags & CONN_PAUSED)) {
+		uint8_t state = c->state;
+		size_t n;
 
-		if (c->state != CONN_HTTP)
-			return len; /* an answer that closes is queued: the rest is not read */
-		if (!conn_out(w, c)) {
-			conn_pause(w, c);
-			return off;
-		}
-		p = conn_parser(w, c);
-		if (!p) {
-			conn_answer_error(w, c, 503);
-			return len;
-		}
-		switch (http_parse(p, data + off, len - off, &used)) {
-		case HTTP_MORE:
-			off = len;
-			break;
-		case HTTP_CONTINUE:
-			off += used;
-			conn_queue_continue(w, c);
-			break;
-		case HTTP_DONE:
-			off += used;
-			count(&w->st.requests, 1);
-			c->flags &= (uint8_t)~CONN_HEAD_TIMER;
-			http_answer_request(&p->req, &a);
-			if (a.metrics && conn_metrics_page(w, &a)) {
-				conn_answer_error(w, c, 503);
-				return len;
-			}
-			if (w->stopping && !a.close) { /* shutting down: this is the last one */
-				a.head.connection = HTTP_CONN_CLOSE;
-				a.close = 1;
-			}
-			conn_queue_answer(w, c, &a);
-			if (a.close)
-				conn_drain(w, c);
-			break;
-		case HTTP_ERROR:
-			conn_answer_error(w, c, p->status);
-			return len;
-		}
+		if (state == CONN_HTTP)
+			n = conn_http_feed(w, c, data + off, len - off);
+		else if (state == CONN_WS)
+			n = conn_ws_feed(w, c, data + off, len - off);
+		else
+			return len; /* a closing answer is queued: the rest is not read */
+		off += n;
+		if (!n && c->state == state && !(c->flags & CONN_PAUSED))
+			break; /* no progress: cannot happen */
 	}
 	return off;
 }
 
-/* After input was consumed: timers, the parser's memory, pending output. */
+/* After input was consumed: timers, the protocol context's memory, output. */
 static void conn_after_input(struct worker *w, struct conn *c)
 {
-	struct http_parser *p = c->parser ? pool_at(&w->parsers, c->parser) : NULL;
-
-	if (c->state == CONN_HTTP) {
-		if (p && !http_parser_idle(p)) {
-			if (!p->in_head) {
-				conn_deadline(w, c, w->srv->cfg.idle_timeout); /* a body arriving */
-			} else if (!(c->flags & CONN_HEAD_TIMER)) {
-				/* a new request began: its head must be complete in time,
-				 * however slowly its bytes trickle in */
-				c->flags |= CONN_HEAD_TIMER;
-				conn_deadline(w, c, w->srv->cfg.header_timeout);
-			}
-		} else {
-			if (!c->held.head)
-				conn_release_parser(w, c); /* idle connections hold no parser */
-			conn_deadline(w, c, w->srv->cfg.idle_timeout);
-		}
-	}
+	if (c->state == CONN_HTTP)
+		conn_http_after_input(w, c);
+	else if (c->state == CONN_WS)
+		conn_ws_after_input(w, c);
 	conn_flush(w, c);
 	conn_check_done(w, c);
 }
@@ -245,7 +142,7 @@ void conn_recv(struct worker *w, struct conn *c, uint32_t id, uint32_t len)
 	size_t used;
 
 	count(&w->st.bytes_in, len);
-	if (c->state != CONN_HTTP) { /* draining or lingering: input is discarded */
+	if (c->state != CONN_HTTP && c->state != CONN_WS) { /* draining, lingering */
 		loop_rbuf_put(w, id);
 		return;
 	}
@@ -261,15 +158,17 @@ void conn_recv(struct worker *w, struct conn *c, uint32_t id, uint32_t len)
 	conn_after_input(w, c);
 }
 
-/* Output has room again: parse what was held, then receive again. */
+/* Output has room again: feed what was held, then receive again. */
 static void conn_resume(struct worker *w, struct conn *c)
 {
 	c->flags &= (uint8_t)~CONN_PAUSED;
-	while (c->held.head && c->state == CONN_HTTP) {
+	while (c->held.head && (c->state == CONN_HTTP || c->state == CONN_WS)) {
 		uint32_t id = (uint32_t)rbuf_first(&c->held);
 		uint32_t off = w->rbufs.off[id], len = w->rbufs.len[id];
 		size_t used = conn_feed(w, c, rbuf_data(&w->rbufs, id) + off, len);
 
+		if (c->state != CONN_HTTP && c->state != CONN_WS)
+			break; /* a closing answer: conn_drain gave every held buffer back */
 		if (used < len) { /* paused again */
 			w->rbufs.off[id] = (uint16_t)(off + used);
 			w->rbufs.len[id] = (uint16_t)(len - used);
@@ -277,24 +176,23 @@ static void conn_resume(struct worker *w, struct conn *c)
 		}
 		loop_rbuf_put(w, rbuf_unhold(&w->rbufs, &c->held));
 	}
-	if (c->state != CONN_HTTP)
-		conn_release_held(w, c);
 	if (conn_wants_input(c))
 		loop_recv_start(w, c);
 	conn_after_input(w, c);
 }
 
-/* A closing answer is queued: once it is sent, linger. */
-static void conn_drain(struct worker *w, struct conn *c)
+/* --- closing ----------------------------------------------------------------- */
+
+void conn_drain(struct worker *w, struct conn *c)
 {
 	c->state = CONN_DRAIN;
-	conn_release_parser(w, c);
+	conn_ctx_put(w, c);
 	conn_release_held(w, c);
 	c->flags &= (uint8_t)~CONN_PAUSED;
 	conn_deadline(w, c, w->srv->cfg.idle_timeout);
 }
 
-static void conn_abort(struct worker *w, struct conn *c, enum close_reason why)
+void conn_close(struct worker *w, struct conn *c, enum close_reason why)
 {
 	if (c->state == CONN_CLOSING || c->state == CONN_FREE)
 		return;
@@ -310,7 +208,7 @@ static void conn_abort(struct worker *w, struct conn *c, enum close_reason why)
 static void conn_linger(struct worker *w, struct conn *c)
 {
 	if (c->flags & CONN_PEER_EOF) {
-		conn_abort(w, c, CLOSE_SERVER); /* nothing more will arrive: a plain close is clean */
+		conn_close(w, c, CLOSE_SERVER); /* nothing more will arrive: a plain close is clean */
 		return;
 	}
 	c->state = CONN_LINGER;
@@ -319,22 +217,52 @@ static void conn_linger(struct worker *w, struct conn *c)
 	conn_deadline(w, c, LINGER_SECONDS);
 }
 
-/* Closes when nothing is left to do: a drained closing answer, or a peer
- * that finished sending and has all its answers. */
+/* Closes when nothing is left to do: a drained closing answer, a peer that
+ * finished sending and has all its answers, or an idle connection at
+ * shutdown. */
 static void conn_check_done(struct worker *w, struct conn *c)
 {
+	union conn_ctx *ctx;
+
 	if (!conn_output_idle(w, c))
 		return;
 	if (c->state == CONN_DRAIN) {
 		conn_linger(w, c);
-	} else if (c->state == CONN_HTTP) {
-		int idle = !c->parser || http_parser_idle(pool_at(&w->parsers, c->parser));
-		if ((c->flags & CONN_PEER_EOF) && !c->held.head)
-			conn_abort(w, c, CLOSE_PEER); /* half-closed peer: every answer is out */
-		else if (w->stopping && idle && !c->held.head)
-			conn_abort(w, c, CLOSE_SHUTDOWN);
+		return;
 	}
+	if (c->state != CONN_HTTP && c->state != CONN_WS)
+		return;
+	if ((c->flags & CONN_PEER_EOF) && !c->held.head) {
+		conn_close(w, c, CLOSE_PEER); /* half-closed peer: every answer is out */
+		return;
+	}
+	ctx = conn_ctx(w, c);
+	if (w->stopping && c->state == CONN_HTTP && !c->held.head &&
+	    (!ctx || http_parser_idle(&ctx->http)))
+		conn_close(w, c, CLOSE_SHUTDOWN);
 }
+
+void conn_stop(struct worker *w, struct conn *c)
+{
+	if (c->state == CONN_WS)
+		conn_ws_stop(w, c);
+	else
+		conn_check_done(w, c);
+}
+
+void conn_timeout(struct worker *w, struct conn *c)
+{
+	int handled = -1;
+
+	if (c->state == CONN_HTTP)
+		handled = conn_http_timeout(w, c);
+	else if (c->state == CONN_WS)
+		handled = conn_ws_timeout(w, c);
+	if (handled)
+		conn_close(w, c, CLOSE_TIMEOUT); /* idle, lingering, or not reading */
+}
+
+/* --- the loop's calls -------------------------------------------------------- */
 
 void conn_open(struct worker *w, struct conn *c)
 {
@@ -361,7 +289,7 @@ void conn_eof(struct worker *w, struct conn *c)
 {
 	c->flags |= CONN_PEER_EOF;
 	if (c->state == CONN_LINGER) {
-		conn_abort(w, c, CLOSE_SERVER); /* the lingering close is complete */
+		conn_close(w, c, CLOSE_SERVER); /* the lingering close is complete */
 		return;
 	}
 	conn_check_done(w, c);
@@ -370,7 +298,7 @@ void conn_eof(struct worker *w, struct conn *c)
 void conn_error(struct worker *w, struct conn *c, int err)
 {
 	(void)err;
-	conn_abort(w, c, CLOSE_RESET);
+	conn_close(w, c, CLOSE_RESET);
 }
 
 void conn_sent(struct worker *w, struct conn *c, int res)
@@ -400,86 +328,18 @@ void conn_sent(struct worker *w, struct conn *c, int res)
 
 void conn_closed(struct worker *w, struct conn *c)
 {
-	conn_release_parser(w, c);
+	conn_ctx_put(w, c);
 	conn_release_held(w, c);
 	if (c->out_fill)
 		conn_out_put(w, c->out_fill);
 	if (c->out_sending)
 		conn_out_put(w, c->out_sending);
 	c->out_fill = c->out_sending = 0;
+	if (c->flags & CONN_WEBSOCKET)
+		gauge_add(&w->st.ws_open, -1);
 	wheel_clear(&w->wheel, conn_slot(w, c));
 	c->state = CONN_FREE;
 	w->nopen--;
 	gauge_set(&w->st.open, w->nopen);
 	atomic_fetch_sub_explicit(&w->srv->open, 1, memory_order_relaxed);
-}
-
-/* --- worker-wide ----------------------------------------------------------- */
-
-static void conn_timeout(void *ctx, uint32_t slot)
-{
-	struct worker *w = ctx;
-	struct conn *c = &w->conns[slot];
-	struct http_parser *p = c->parser ? pool_at(&w->parsers, c->parser) : NULL;
-
-	if (c->state == CONN_HTTP && p && !http_parser_idle(p) && !c->out_sending &&
-	    conn_out(w, c)) {
-		conn_answer_error(w, c, 408); /* a request was begun and not finished */
-		conn_flush(w, c);
-		return;
-	}
-	conn_abort(w, c, CLOSE_TIMEOUT); /* idle, lingering, or not reading its answers */
-}
-
-void worker_tick(struct worker *w)
-{
-	struct timespec ts;
-	uint64_t ns;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-	w->now = (uint32_t)((ns - w->start_ns) / 1000000000ull);
-	http_date_format(w->date, time(NULL));
-	wheel_advance(&w->wheel, w->now, conn_timeout, w);
-	if (w->stopping && w->now >= w->stop_deadline)
-		for (uint32_t i = 0; i < w->nslots && w->nopen; i++)
-			conn_abort(w, &w->conns[i], CLOSE_SHUTDOWN);
-}
-
-void worker_stop(struct worker *w)
-{
-	if (w->stopping)
-		return;
-	w->stopping = 1;
-	w->stop_deadline = w->now + w->srv->cfg.grace;
-	loop_accept_stop(w);
-	for (uint32_t i = 0; i < w->nslots; i++)
-		if (w->conns[i].state == CONN_HTTP)
-			conn_check_done(w, &w->conns[i]);
-}
-
-int worker_init(struct worker *w, uint32_t nslots)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	w->start_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-	w->now = 0;
-	http_date_format(w->date, time(NULL));
-	w->nslots = nslots;
-	w->conns = reserve_memory((size_t)nslots * sizeof(struct conn));
-	if (!w->conns || pool_init(&w->parsers, sizeof(struct http_parser), nslots) ||
-	    pool_init(&w->outs, sizeof(struct out), 2 * nslots) ||
-	    rbufs_init(&w->rbufs, RBUF_GROW * 32) || wheel_init(&w->wheel, nslots, 0))
-		return -1;
-	return 0;
-}
-
-void worker_fini(struct worker *w)
-{
-	free(w->metrics_page);
-	pool_fini(&w->parsers);
-	pool_fini(&w->outs);
-	rbufs_fini(&w->rbufs);
-	wheel_fini(&w->wheel);
 }

@@ -13,6 +13,7 @@
 enum conn_state {
 	CONN_FREE,
 	CONN_HTTP,    /* reading requests, answering them */
+	CONN_WS,      /* upgraded: echoing WebSocket messages */
 	CONN_DRAIN,   /* a closing answer is queued: send it, ignore further input */
 	CONN_LINGER,  /* write side shut: discard input until EOF or the linger timeout */
 	CONN_CLOSING, /* the loop is closing it */
@@ -22,12 +23,15 @@ enum conn_flag {
 	CONN_PAUSED = 1 << 0,    /* input stopped: both output chunks are full */
 	CONN_PEER_EOF = 1 << 1,  /* the peer shut its write side */
 	CONN_HEAD_TIMER = 1 << 2, /* the header timeout of the current request is set */
+	CONN_WS_PINGED = 1 << 3, /* WebSocket: idle, pinged, waiting for any frame */
+	CONN_WEBSOCKET = 1 << 4, /* upgraded (stays set while it drains and closes) */
 };
 
 /* Everything a connection holds while idle: 24 bytes, plus its wheel node. */
 struct conn {
 	uint32_t gen;          /* the loop's: bumped per connection, to drop stale completions */
-	uint32_t parser;       /* pool ref of the request parser, 0 between requests */
+	uint32_t ctx;          /* pool ref of the protocol context: a request parser
+				  or a frame decoder, 0 between requests and messages */
 	uint32_t out_fill;     /* pool ref of the chunk being filled */
 	uint32_t out_sending;  /* pool ref of the chunk the loop is sending */
 	struct rbuf_list held; /* input received while paused */
@@ -62,7 +66,8 @@ void conn_closed(struct worker *w, struct conn *c);
 /* Whether the loop should keep receiving for this connection. */
 static inline int conn_wants_input(const struct conn *c)
 {
-	return (c->state == CONN_HTTP || c->state == CONN_DRAIN || c->state == CONN_LINGER) &&
+	return (c->state == CONN_HTTP || c->state == CONN_WS || c->state == CONN_DRAIN ||
+		c->state == CONN_LINGER) &&
 	       !(c->flags & (CONN_PAUSED | CONN_PEER_EOF));
 }
 

@@ -27,6 +27,9 @@ static const char usage[] =
 	"  --header-timeout SECS   a request's head must arrive within it, else 408 (default 10)\n"
 	"  --idle-timeout SECS     idle keep-alive connections are closed after it (default 60)\n"
 	"  --grace SECS            on SIGTERM/SIGINT, time to finish in-flight requests (default 5)\n"
+	"  --max-ws-message N      WebSocket message bytes, else close 1009 (default 1048576)\n"
+	"  --ws-idle-timeout SECS  a silent WebSocket is pinged at half this and closed (1001)\n"
+	"                          at all of it (default 120)\n"
 	"  --ring-slots N          registered file slots per ring (default: RLIMIT_NOFILE)\n"
 	"  --taskrun defer|coop    io_uring task running mode (default defer)\n"
 	"  --quiet                 no start-up line\n"
@@ -34,6 +37,7 @@ static const char usage[] =
 
 enum { O_BIND = 256, O_THREADS, O_RINGS, O_MAX_CONNS, O_MAX_HEADER_BYTES, O_MAX_URL_BYTES,
        O_MAX_HEADERS, O_MAX_BODY, O_HEADER_TIMEOUT, O_IDLE_TIMEOUT, O_GRACE, O_RING_SLOTS,
+       O_MAX_WS_MESSAGE, O_WS_IDLE_TIMEOUT,
        O_TASKRUN, O_QUIET, O_HELP, O_VERSION };
 
 static const struct option options[] = {
@@ -48,6 +52,8 @@ static const struct option options[] = {
 	{ "header-timeout", required_argument, NULL, O_HEADER_TIMEOUT },
 	{ "idle-timeout", required_argument, NULL, O_IDLE_TIMEOUT },
 	{ "grace", required_argument, NULL, O_GRACE },
+	{ "max-ws-message", required_argument, NULL, O_MAX_WS_MESSAGE },
+	{ "ws-idle-timeout", required_argument, NULL, O_WS_IDLE_TIMEOUT },
 	{ "ring-slots", required_argument, NULL, O_RING_SLOTS },
 	{ "taskrun", required_argument, NULL, O_TASKRUN },
 	{ "quiet", no_argument, NULL, O_QUIET },
@@ -72,6 +78,8 @@ int server_config_parse(struct server_config *cfg, int argc, char **argv)
 	cfg->header_timeout = 10;
 	cfg->idle_timeout = 60;
 	cfg->grace = 5;
+	cfg->max_ws_message = 1 << 20;
+	cfg->ws_idle_timeout = 120;
 	cfg->taskrun = TASKRUN_DEFER;
 
 	opterr = 0;
@@ -132,6 +140,16 @@ int server_config_parse(struct server_config *cfg, int argc, char **argv)
 			if (args_uint(&a, name, optarg, 0, 3600, &v))
 				return -1;
 			cfg->grace = (unsigned)v;
+			break;
+		case O_MAX_WS_MESSAGE:
+			if (args_uint(&a, name, optarg, 0, 1ull << 40, &v))
+				return -1;
+			cfg->max_ws_message = v;
+			break;
+		case O_WS_IDLE_TIMEOUT:
+			if (args_uint(&a, name, optarg, 2, 86400, &v))
+				return -1;
+			cfg->ws_idle_timeout = (unsigned)v;
 			break;
 		case O_RING_SLOTS:
 			if (args_uint(&a, name, optarg, 2, 1 << 20, &v))

@@ -18,6 +18,11 @@ static inline void count(struct counter *c, uint64_t n)
 			      memory_order_relaxed);
 }
 
+static inline void gauge_add(struct counter *c, int64_t delta)
+{
+	count(c, (uint64_t)delta); /* wraps back for a negative delta */
+}
+
 static inline void gauge_set(struct counter *c, uint64_t v)
 {
 	atomic_store_explicit(&c->v, v, memory_order_relaxed);
@@ -38,6 +43,22 @@ enum close_reason {
 	CLOSE_REASONS
 };
 
+/* WebSocket close codes ukit sends, as counter indexes */
+enum ws_close_kind { WS_CLOSED_1000, WS_CLOSED_1001, WS_CLOSED_1002, WS_CLOSED_1007,
+		     WS_CLOSED_1009, WS_CLOSED_OTHER, WS_CLOSE_KINDS };
+
+static inline enum ws_close_kind ws_close_kind(unsigned code)
+{
+	switch (code) {
+	case 1000: return WS_CLOSED_1000;
+	case 1001: return WS_CLOSED_1001;
+	case 1002: return WS_CLOSED_1002;
+	case 1007: return WS_CLOSED_1007;
+	case 1009: return WS_CLOSED_1009;
+	default: return WS_CLOSED_OTHER;
+	}
+}
+
 #define STATUS_MIN 100
 #define STATUS_MAX 599
 
@@ -55,6 +76,13 @@ struct worker_stats {
 	struct counter rbufs;           /* gauge: receive buffers in service */
 	struct counter accept_pauses;   /* accepting stopped: table full, or an accept error */
 	struct counter cq_overflows;
+	struct counter ws_upgrades;     /* connections switched to WebSocket */
+	struct counter ws_open;         /* gauge */
+	struct counter ws_frames_in;    /* data frames received */
+	struct counter ws_messages;     /* messages echoed */
+	struct counter ws_pings_in;
+	struct counter ws_pings_out;    /* to idle peers */
+	struct counter ws_closes[WS_CLOSE_KINDS]; /* close frames sent, by code */
 };
 
 static inline void count_response(struct worker_stats *st, unsigned status)

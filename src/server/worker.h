@@ -32,7 +32,8 @@ struct worker {
 	uint32_t nslots;
 	uint32_t nopen;
 
-	struct pool parsers;      /* struct http_parser: only connections mid-request hold one */
+	struct pool ctxs;         /* union conn_ctx: only connections mid-request or
+				     mid-frame hold one */
 	struct pool outs;         /* struct out */
 	struct rbufs rbufs;
 	struct wheel wheel;

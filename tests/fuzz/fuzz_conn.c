@@ -111,7 +111,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		conn_closed(&w, c);
 	}
 	/* nothing may leak from one connection to the next */
-	if (w.parsers.live || w.outs.live || w.nopen)
+	if (w.ctxs.live || w.outs.live || w.nopen)
 		abort();
 	return 0;
 }

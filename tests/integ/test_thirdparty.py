@@ -51,7 +51,7 @@ class ThirdParty(unittest.TestCase):
 
     def test_wrk(self):
         self.need("wrk")
-        p = run("wrk", "-t1", "-c50", "-d2s", self.url + "?length=1024")
+        p = run("wrk", "-t1", "-c50", "-d2s", "--timeout", "10s", self.url + "?length=1024")
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertNotIn("Non-2xx", p.stdout)
         self.assertNotIn("Socket errors", p.stdout)

@@ -62,7 +62,6 @@ void fake_worker(struct worker *w, struct server *srv, uint32_t nslots)
 void fake_worker_free(struct worker *w)
 {
 	worker_fini(w);
-	munmap(w->conns, (size_t)w->nslots * sizeof(struct conn));
 }
 
 void fake_recv(struct worker *w, struct conn *c, const char *data, size_t len)
