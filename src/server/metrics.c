@@ -48,9 +48,14 @@ static const char *const close_reasons[CLOSE_REASONS] = {
 	[CLOSE_SERVER] = "server", [CLOSE_SHUTDOWN] = "shutdown",
 };
 
+static const char *const ws_close_names[WS_CLOSE_KINDS] = {
+	[WS_CLOSED_1000] = "1000", [WS_CLOSED_1001] = "1001", [WS_CLOSED_1002] = "1002",
+	[WS_CLOSED_1007] = "1007", [WS_CLOSED_1009] = "1009", [WS_CLOSED_OTHER] = "other",
+};
+
 size_t metrics_capacity(const struct server *srv)
 {
-	return 8192 + (size_t)srv->nworkers * 4096;
+	return 16384 + (size_t)srv->nworkers * 6144;
 }
 
 size_t metrics_render(const struct server *srv, char *buf, size_t cap)
@@ -96,5 +101,23 @@ size_t metrics_render(const struct server *srv, char *buf, size_t cap)
 	       accept_pauses);
 	METRIC(&s, srv, "ukit_cq_overflows_total", "counter",
 	       "io_uring completion queue overflows that lost completions.", cq_overflows);
+	METRIC(&s, srv, "ukit_ws_upgrades_total", "counter", "Connections upgraded to WebSocket.",
+	       ws_upgrades);
+	METRIC(&s, srv, "ukit_ws_open", "gauge", "WebSocket connections open now.", ws_open);
+	METRIC(&s, srv, "ukit_ws_frames_received_total", "counter", "WebSocket data frames received.",
+	       ws_frames_in);
+	METRIC(&s, srv, "ukit_ws_messages_total", "counter", "WebSocket messages echoed.",
+	       ws_messages);
+	METRIC(&s, srv, "ukit_ws_pings_received_total", "counter", "WebSocket pings answered.",
+	       ws_pings_in);
+	METRIC(&s, srv, "ukit_ws_pings_sent_total", "counter", "WebSocket pings sent to idle peers.",
+	       ws_pings_out);
+	put(&s, "# HELP ukit_ws_closes_sent_total WebSocket close frames sent, by code.\n"
+		"# TYPE ukit_ws_closes_sent_total counter\n");
+	for (unsigned i = 0; i < srv->nworkers; i++)
+		for (int k = 0; k < WS_CLOSE_KINDS; k++)
+			put(&s, "ukit_ws_closes_sent_total{thread=\"%u\",code=\"%s\"} %llu\n", i,
+			    ws_close_names[k],
+			    (unsigned long long)counter_read(&srv->workers[i].st.ws_closes[k]));
 	return s.len;
 }

@@ -169,6 +169,34 @@ class WebSocket(unittest.TestCase):
         self.assertEqual(ws.recv_message(), (TEXT, b"still here"))
         ws.close()
 
+    def test_metrics_count_websocket_traffic(self):
+        srv = Server().start()
+        try:
+            ws = WS(srv)
+            for i in range(3):
+                ws.send(TEXT, b"m%d" % i)
+                ws.recv_message()
+            ws.send(PING, b"p")
+            ws.recv_frame()
+            ws.send(TEXT, b"\xff")  # 1007
+            self.assertTrue(ws.expect_close(1007))
+            ws.close()
+            s = srv.connect()
+            s.sendall(get("/metrics"))
+            text = Reader(s).response().body.decode()
+            s.close()
+
+            def total(metric, label=""):
+                return sum(int(l.rsplit(" ", 1)[1]) for l in text.splitlines()
+                           if l.startswith(metric + "{") and label in l)
+            self.assertEqual(total("ukit_ws_upgrades_total"), 1)
+            self.assertEqual(total("ukit_ws_messages_total"), 3)
+            self.assertEqual(total("ukit_ws_pings_received_total"), 1)
+            self.assertEqual(total("ukit_ws_closes_sent_total", 'code="1007"'), 1)
+            self.assertEqual(total("ukit_ws_open"), 0)
+        finally:
+            srv.check_clean_exit()
+
     def test_http_idle_timeout_does_not_apply(self):
         srv = Server("--idle-timeout", 1, "--ws-idle-timeout", 60).start()
         try:
