@@ -1,0 +1,149 @@
+/* A client ring: one thread, one io_uring, its share of the connections
+ * ("seats", each one slot of the ring's registered file table) and the
+ * memory they draw on. ring.c does the io_uring side, conn.c decides what
+ * each connection does next. Rings share only read-only run settings. */
+#ifndef UKIT_CLIENT_DRIVER_H
+#define UKIT_CLIENT_DRIVER_H
+
+#include "client/addrs.h"
+#include "client/hist.h"
+#include "client/options.h"
+#include "client/rate.h"
+#include "client/request.h"
+#include "client/response.h"
+#include "client/stats.h"
+#include "loop/rbuf.h"
+#include "loop/wheel.h"
+#include "util/pool.h"
+
+#include <liburing.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#define TICK_NS 100000000ull /* the wheel's unit and the ring's tick: 100 ms */
+
+/* What every ring reads and nobody writes once the run starts. */
+struct client_run {
+	struct client_config cfg;
+	struct request_table requests;
+	struct addr_plan addrs;
+	struct sockaddr_in target;
+	struct sockaddr_in *sources; /* addrs.count of them, for IORING_OP_BIND */
+	uint32_t inflight_size;      /* bytes of one struct inflight */
+	_Atomic int stop;
+};
+
+enum conn_state {
+	CS_WAITING = 0, /* no socket: queued to connect */
+	CS_BACKOFF,     /* no socket: waits before connecting again */
+	CS_CONNECTING,  /* the socket → bind → connect chain is in flight */
+	CS_ACTIVE,      /* requests in flight */
+	CS_IDLE,        /* between requests */
+	CS_CLOSING,     /* cancelling what is in flight before the slot is closed */
+};
+
+/* io bits: what the kernel holds for a connection */
+enum { IO_RECV = 1, IO_SEND = 2, IO_NOBUFS = 4, IO_CANCEL = 8 };
+
+/* flags */
+enum {
+	CF_TIMED_OUT = 1,  /* the connect was cancelled by the timeout */
+	CF_WANT_SEND = 2,  /* send the next requests once the last send completes */
+	CF_OPEN = 4,       /* counted in open */
+};
+
+/* One seat: 12 bytes, plus its 16-byte timer wheel node. An idle connection
+ * owns nothing else (no buffer, no parser). */
+struct conn {
+	uint32_t gen;      /* incarnation, to drop completions for a previous one */
+	uint32_t inflight; /* pool reference of the requests in flight, 0: none */
+	uint8_t state;
+	uint8_t io;
+	uint8_t flags;
+	uint8_t backoff;   /* consecutive failed connects */
+};
+
+/* The requests of one batch (--pipeline of them) and their response parser;
+ * only connections with requests in flight hold one. */
+struct inflight {
+	struct resp resp;
+	uint64_t sent_ns;
+	struct msghdr msg;
+	uint16_t nsent, ndone;
+	struct iovec iov[]; /* nsent, then nsent uint16_t asked lengths */
+};
+
+static inline uint16_t *inflight_lengths(struct inflight *f, uint32_t pipeline)
+{
+	return (uint16_t *)(f->iov + pipeline);
+}
+
+struct cring {
+	unsigned id;
+	int cpu;
+	struct client_run *run;
+
+	struct io_uring ring;
+	struct io_uring_buf_ring *br;
+	uint32_t br_entries;
+	uint32_t br_added;
+	struct rbufs rbufs;
+	uint32_t *nobufs;          /* slots whose receive ended for want of a buffer */
+	uint32_t nnobufs;
+	int nobufs_hit;
+	struct __kernel_timespec tick;
+
+	struct conn *conns;        /* by slot == direct descriptor index */
+	uint32_t nslots;
+	uint32_t seat_base;        /* the run-wide seat number of slot 0 */
+	uint32_t *waiting;         /* stack of slots in CS_WAITING */
+	uint32_t nwaiting;
+	uint32_t connecting;
+	uint32_t max_connecting;
+	struct rate rate;
+	struct wheel wheel;        /* in ticks */
+	struct pool inflights;
+
+	uint64_t start_ns, now_ns;
+	uint32_t now_tick;
+	uint64_t rng;
+	uint32_t backoff_until;    /* tick: no connects before (after a local limit) */
+	int stopping;
+
+	struct ring_stats st;
+	struct hist hist;          /* samples since the last hand-over */
+	struct hist_box box;
+
+	pthread_t thread;
+	int init_status;
+	char init_msg[256];
+};
+
+/* ring.c */
+int ring_init(struct cring *r);
+void ring_run(struct cring *r);
+void ring_fini(struct cring *r);
+void ring_connect(struct cring *r, uint32_t slot);
+void ring_recv(struct cring *r, uint32_t slot);
+void ring_send(struct cring *r, uint32_t slot, struct msghdr *msg);
+void ring_cancel_connect(struct cring *r, uint32_t slot);
+void ring_cancel_all(struct cring *r, uint32_t slot);
+void ring_close_slot(struct cring *r, uint32_t slot);
+void ring_rbuf_put(struct cring *r, uint32_t id);
+
+/* conn.c: what happens to connections */
+int conns_init(struct cring *r);
+void conns_fini(struct cring *r);
+void conn_start_connects(struct cring *r);
+void conn_connected(struct cring *r, uint32_t slot, int res);
+void conn_sent(struct cring *r, uint32_t slot, int res);
+void conn_data(struct cring *r, uint32_t slot, const char *data, uint32_t len);
+void conn_eof(struct cring *r, uint32_t slot);
+void conn_error(struct cring *r, uint32_t slot, int err);
+void conn_io_done(struct cring *r, uint32_t slot);
+void conn_tick(struct cring *r);
+void conn_stop_all(struct cring *r);
+
+#endif

@@ -1,0 +1,349 @@
+/* ukit-client: plans rings and source addresses, starts one pinned thread
+ * per ring, prints a line a second, stops at --duration or on SIGINT and
+ * prints the summary. */
+#include "client/driver.h"
+#include "client/limits.h"
+#include "client/report.h"
+#include "util/args.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <sched.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CONNECTING_PER_RING 256
+
+static struct client_run run;
+static struct cring *rings;
+static unsigned nrings;
+static sem_t started;
+
+static void *ring_main(void *arg)
+{
+	struct cring *r = arg;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(r->cpu, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set); /* best effort */
+	r->init_status = ring_init(r);
+	sem_post(&started);
+	if (r->init_status < 0)
+		return NULL;
+	ring_run(r);
+	ring_fini(r); /* in the thread that owns the ring (registered ring fd) */
+	return NULL;
+}
+
+static uint32_t raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return 1024;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	/* the kernel refuses a ring file table larger than RLIMIT_NOFILE */
+	return rl.rlim_cur > (1u << 20) ? 1u << 20 : (uint32_t)rl.rlim_cur;
+}
+
+static void port_range(uint32_t *lo, uint32_t *hi)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+
+	*lo = 32768;
+	*hi = 60999;
+	if (f) {
+		if (fscanf(f, "%u %u", lo, hi) != 2) {
+			*lo = 32768;
+			*hi = 60999;
+		}
+		fclose(f);
+	}
+}
+
+static long rss_kb(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	long pages = 0, rss = 0;
+
+	if (f) {
+		if (fscanf(f, "%ld %ld", &pages, &rss) != 2)
+			rss = 0;
+		fclose(f);
+	}
+	return rss * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+static unsigned online_cpus(int *cpus)
+{
+	cpu_set_t set;
+	unsigned n = 0;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		for (int i = 0; i < CPU_SETSIZE; i++)
+			if (CPU_ISSET(i, &set))
+				cpus[n++] = i;
+	if (!n)
+		cpus[n++] = 0;
+	return n;
+}
+
+/* Sources, rings and the shared request bytes. */
+static int plan(const struct args *a)
+{
+	struct client_config *cfg = &run.cfg;
+	struct addr_need need = { .target = cfg->target.ip, .conns = cfg->conns,
+				  .per_source = cfg->per_source, .source_lo = cfg->source_lo,
+				  .source_hi = cfg->source_hi };
+	static int cpus[CPU_SETSIZE];
+	unsigned ncpus = online_cpus(cpus);
+	uint32_t slots = raise_fd_limit(), base = 0;
+	char err[512];
+
+	port_range(&need.port_lo, &need.port_hi);
+	if (addrs_plan(&run.addrs, &need, err, sizeof(err)))
+		return args_error(a, "%s", err);
+	if (!cfg->threads)
+		cfg->threads = ncpus;
+	if (cfg->ring_slots && cfg->ring_slots < slots)
+		slots = cfg->ring_slots;
+	nrings = cfg->rings;
+	if (!nrings) {
+		nrings = (cfg->conns + slots - 1) / slots;
+		if (nrings < cfg->threads)
+			nrings = cfg->threads;
+		nrings = (nrings + cfg->threads - 1) / cfg->threads * cfg->threads;
+	} else if ((uint64_t)nrings * slots < cfg->conns) {
+		return args_error(a, "--rings %u hold at most %llu connections here (%u each), below -c %u",
+				  nrings, (unsigned long long)nrings * slots, slots, cfg->conns);
+	}
+	if (nrings > cfg->conns)
+		nrings = cfg->conns;
+	cfg->rings = nrings;
+
+	run.target.sin_family = AF_INET;
+	run.target.sin_port = htons(cfg->target.port);
+	run.target.sin_addr.s_addr = htonl(cfg->target.ip);
+	if (run.addrs.count) {
+		run.sources = calloc(run.addrs.count, sizeof(*run.sources));
+		if (!run.sources)
+			return args_error(a, "out of memory");
+		for (uint32_t i = 0; i < run.addrs.count; i++) {
+			run.sources[i].sin_family = AF_INET;
+			run.sources[i].sin_addr.s_addr = htonl(run.addrs.first + i);
+		}
+	}
+	if (request_table_build(&run.requests, cfg->target.path, cfg->target.host, cfg->length_lo,
+				cfg->length_hi, cfg->connection_close))
+		return args_error(a, "out of memory");
+	run.inflight_size = (uint32_t)(sizeof(struct inflight) +
+				       cfg->pipeline * (sizeof(struct iovec) + sizeof(uint16_t)));
+
+	rings = calloc(nrings, sizeof(*rings));
+	if (!rings)
+		return args_error(a, "out of memory");
+	for (unsigned i = 0; i < nrings; i++) {
+		struct cring *r = &rings[i];
+		uint32_t share = cfg->conns / nrings + (i < cfg->conns % nrings);
+		uint32_t connecting = cfg->max_connecting ? cfg->max_connecting / nrings
+							  : CONNECTING_PER_RING;
+
+		r->id = i;
+		r->run = &run;
+		r->cpu = cpus[(i % cfg->threads) % ncpus];
+		r->nslots = share;
+		r->seat_base = base;
+		r->max_connecting = connecting ? connecting : 1;
+		r->ring.ring_fd = -1;
+		hist_box_init(&r->box);
+		base += share;
+	}
+	if (cfg->rate > 0)
+		cfg->rate /= nrings; /* each ring ramps its share */
+	return 0;
+}
+
+static int start_rings(const struct args *a)
+{
+	if (sem_init(&started, 0, 0))
+		return args_error(a, "cannot create a semaphore: %s", strerror(errno));
+	for (unsigned i = 0; i < nrings; i++)
+		if (pthread_create(&rings[i].thread, NULL, ring_main, &rings[i]))
+			return args_error(a, "cannot start thread %u: %s", i, strerror(errno));
+	for (unsigned i = 0; i < nrings; i++)
+		sem_wait(&started);
+	for (unsigned i = 0; i < nrings; i++)
+		if (rings[i].init_status < 0)
+			return args_error(a, "ring %u: %s", i, rings[i].init_msg);
+	return 0;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void collect(struct totals *t, struct hist *second, struct hist *all)
+{
+	memset(t, 0, sizeof(*t));
+	for (unsigned i = 0; i < nrings; i++) {
+		totals_add(t, &rings[i].st);
+		hist_box_take(&rings[i].box, second, all);
+	}
+}
+
+/* Waits until at most `until` (monotonic seconds); returns 1 on a signal. */
+static int wait_signal(const sigset_t *sigs, double until)
+{
+	double left = until - now_s();
+	struct timespec ts;
+
+	if (left <= 0)
+		return 0;
+	ts.tv_sec = (time_t)left;
+	ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
+	for (;;) {
+		int sig = sigtimedwait(sigs, NULL, &ts);
+		if (sig > 0)
+			return 1;
+		if (errno == EAGAIN)
+			return 0;
+		left = until - now_s(); /* EINTR: wait the rest */
+		if (left <= 0)
+			return 0;
+		ts.tv_sec = (time_t)left;
+		ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
+	}
+}
+
+static void stop_rings(const sigset_t *sigs)
+{
+	struct timespec poll = { 0, 0 };
+
+	atomic_store(&run.stop, 1);
+	for (unsigned i = 0; i < nrings; i++) {
+		for (;;) {
+			struct timespec t;
+			clock_gettime(CLOCK_REALTIME, &t);
+			t.tv_nsec += 100 * 1000 * 1000;
+			if (t.tv_nsec >= 1000000000) {
+				t.tv_sec++;
+				t.tv_nsec -= 1000000000;
+			}
+			if (pthread_timedjoin_np(rings[i].thread, NULL, &t) == 0)
+				break;
+			if (sigtimedwait(sigs, NULL, &poll) > 0) {
+				fprintf(stderr, "ukit-client: second signal: exiting now\n");
+				exit(1);
+			}
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct args a = { .prog = "ukit-client" };
+	struct client_config *cfg = &run.cfg;
+	static struct hist lat_second, lat_all;
+	struct totals prev, cur;
+	struct summary sum = { 0 };
+	FILE *progress = stdout, *csv = NULL;
+	double start, last;
+	sigset_t sigs;
+	int ret = client_config_parse(cfg, argc, argv);
+
+	if (ret)
+		return ret > 0 ? 0 : 2;
+	signal(SIGPIPE, SIG_IGN);
+	if (plan(&a))
+		return 2;
+	if (cfg->csv_path) {
+		csv = fopen(cfg->csv_path, "w");
+		if (!csv) {
+			args_error(&a, "--out %s: %s", cfg->csv_path, strerror(errno));
+			return 2;
+		}
+		report_csv_header(csv);
+	}
+	if (cfg->json)
+		progress = stderr;
+	sum.rss_start_kb = rss_kb();
+
+	/* rings inherit the mask: only this thread takes the signals */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	if (start_rings(&a)) {
+		atomic_store(&run.stop, 1); /* the rings that did start stop by themselves */
+		return 1;
+	}
+
+	hist_reset(&lat_all);
+	memset(&prev, 0, sizeof(prev));
+	start = last = now_s();
+	for (unsigned t = 1; t <= cfg->duration; t++) {
+		struct second s = { .t = t, .lat = &lat_second, .sources = run.addrs.count ? run.addrs.count : 1 };
+		int sig = wait_signal(&sigs, start + t);
+		double now = now_s();
+
+		hist_reset(&lat_second);
+		collect(&cur, &lat_second, &lat_all);
+		s.elapsed = now - last;
+		s.now = cur;
+		s.prev = prev;
+		if (cur.open > sum.peak_open)
+			sum.peak_open = cur.open;
+		if (s.elapsed > 0 && (double)(cur.connects - prev.connects) / s.elapsed > sum.peak_connect_rate)
+			sum.peak_connect_rate = (double)(cur.connects - prev.connects) / s.elapsed;
+		long rss = rss_kb();
+		if (rss > sum.rss_peak_kb)
+			sum.rss_peak_kb = rss;
+		if (!cfg->quiet)
+			report_progress(progress, &s);
+		if (csv)
+			report_csv_row(csv, &s);
+		prev = cur;
+		last = now;
+		if (sig) {
+			sum.interrupted = 1;
+			break;
+		}
+	}
+	stop_rings(&sigs);
+	collect(&cur, NULL, &lat_all);
+	sum.url = cfg->url;
+	sum.mode = cfg->closed_loop ? "throughput" : "scenario";
+	sum.seconds = now_s() - start;
+	sum.conns = cfg->conns;
+	sum.threads = cfg->threads;
+	sum.rings = nrings;
+	sum.sources = run.addrs.count ? run.addrs.count : 1;
+	sum.t = cur;
+	sum.lat = &lat_all;
+	sum.state_bytes = (unsigned)(sizeof(struct conn) + sizeof(struct wheel_node) + sizeof(uint32_t));
+	sum.limits = limits_seen();
+	if (cfg->json)
+		report_summary_json(stdout, &sum);
+	else
+		report_summary_text(stdout, &sum);
+	if (csv)
+		fclose(csv);
+	request_table_free(&run.requests);
+	free(run.sources);
+	free(rings);
+	return 0;
+}

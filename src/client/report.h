@@ -1,0 +1,42 @@
+/* What the user sees: one progress line a second (the seed's shape plus new
+ * connections, errors by kind, latency and source addresses), one CSV row a
+ * second, and the final summary as text or JSON. */
+#ifndef UKIT_CLIENT_REPORT_H
+#define UKIT_CLIENT_REPORT_H
+
+#include "client/hist.h"
+#include "client/stats.h"
+
+#include <stdio.h>
+
+struct second {
+	unsigned t;                 /* seconds since the start */
+	double elapsed;             /* exact seconds covered by this interval */
+	struct totals now, prev;    /* counters at the end and the start of it */
+	const struct hist *lat;     /* latency of responses in it */
+	uint32_t sources;
+};
+
+void report_progress(FILE *out, const struct second *s);
+void report_csv_header(FILE *out);
+void report_csv_row(FILE *out, const struct second *s);
+
+struct summary {
+	const char *url;
+	const char *mode;
+	double seconds;
+	uint32_t conns, threads, rings, sources;
+	struct totals t;
+	uint64_t peak_open;
+	double peak_connect_rate;   /* new connections per second, best second */
+	const struct hist *lat;
+	long rss_start_kb, rss_peak_kb;
+	unsigned state_bytes;       /* per connection, fixed */
+	unsigned limits;            /* limits_seen() */
+	int interrupted;
+};
+
+void report_summary_text(FILE *out, const struct summary *s);
+void report_summary_json(FILE *out, const struct summary *s);
+
+#endif
