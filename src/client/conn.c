@@ -30,11 +30,11 @@ static uint32_t ticks_of_s(uint32_t s)
 	return (uint32_t)(s * (1000000000ull / TICK_NS));
 }
 
-int conns_init(struct cring *r)
+int seats_init(struct cring *r)
 {
 	uint32_t n = r->nslots;
 
-	r->conns = reserve_memory((size_t)n * sizeof(struct conn));
+	r->conns = reserve_memory((size_t)n * sizeof(struct seat));
 	r->waiting = reserve_memory((size_t)n * sizeof(uint32_t));
 	if (!r->conns || !r->waiting)
 		return -ENOMEM;
@@ -51,10 +51,10 @@ int conns_init(struct cring *r)
 	return 0;
 }
 
-void conns_fini(struct cring *r)
+void seats_fini(struct cring *r)
 {
 	if (r->conns)
-		munmap(r->conns, (size_t)r->nslots * sizeof(struct conn));
+		munmap(r->conns, (size_t)r->nslots * sizeof(struct seat));
 	if (r->waiting)
 		munmap(r->waiting, (size_t)r->nslots * sizeof(uint32_t));
 	wheel_fini(&r->wheel);
@@ -70,7 +70,7 @@ static void set_deadline(struct cring *r, uint32_t slot, uint32_t ticks)
 
 /* --- connecting --------------------------------------------------------------------- */
 
-void conn_start_connects(struct cring *r)
+void seat_start_connects(struct cring *r)
 {
 	uint32_t n;
 
@@ -83,7 +83,7 @@ void conn_start_connects(struct cring *r)
 	n = rate_take(&r->rate, r->now_ns, n);
 	for (; n; n--) {
 		uint32_t slot = r->waiting[--r->nwaiting];
-		struct conn *c = &r->conns[slot];
+		struct seat *c = &r->conns[slot];
 
 		c->gen++;
 		c->state = CS_CONNECTING;
@@ -98,7 +98,7 @@ void conn_start_connects(struct cring *r)
 
 static void wait_to_connect(struct cring *r, uint32_t slot)
 {
-	struct conn *c = &r->conns[slot];
+	struct seat *c = &r->conns[slot];
 
 	c->state = CS_WAITING;
 	if (!r->stopping)
@@ -109,7 +109,7 @@ static void wait_to_connect(struct cring *r, uint32_t slot)
  * missing server costs a few connects per second, not a spin. */
 static void backoff(struct cring *r, uint32_t slot)
 {
-	struct conn *c = &r->conns[slot];
+	struct seat *c = &r->conns[slot];
 
 	c->state = CS_BACKOFF;
 	set_deadline(r, slot, ticks_of_s(1u << c->backoff));
@@ -119,9 +119,9 @@ static void backoff(struct cring *r, uint32_t slot)
 
 static void send_requests(struct cring *r, uint32_t slot);
 
-void conn_connected(struct cring *r, uint32_t slot, int res)
+void seat_connected(struct cring *r, uint32_t slot, int res)
 {
-	struct conn *c = &r->conns[slot];
+	struct seat *c = &r->conns[slot];
 	int err = -res, kind;
 
 	r->connecting--;
@@ -163,7 +163,7 @@ void conn_connected(struct cring *r, uint32_t slot, int res)
 static void send_requests(struct cring *r, uint32_t slot)
 {
 	const struct client_run *run = r->run;
-	struct conn *c = &r->conns[slot];
+	struct seat *c = &r->conns[slot];
 	uint32_t d = run->cfg.pipeline, ref;
 	struct inflight *f;
 	uint16_t *lengths;
@@ -200,7 +200,7 @@ static void send_requests(struct cring *r, uint32_t slot)
 	set_deadline(r, slot, ticks_of_s(run->cfg.timeout));
 }
 
-static void inflight_drop(struct cring *r, struct conn *c)
+static void inflight_drop(struct cring *r, struct seat *c)
 {
 	struct inflight *f;
 
@@ -213,9 +213,9 @@ static void inflight_drop(struct cring *r, struct conn *c)
 }
 
 /* Closes the connection; its seat connects again (respecting the rate). */
-static void conn_close(struct cring *r, uint32_t slot)
+static void seat_close(struct cring *r, uint32_t slot)
 {
-	struct conn *c = &r->conns[slot];
+	struct seat *c = &r->conns[slot];
 
 	if (c->state == CS_CLOSING)
 		return;
@@ -229,18 +229,18 @@ static void conn_close(struct cring *r, uint32_t slot)
 	if (c->io & (IO_RECV | IO_SEND))
 		ring_cancel_all(r, slot);
 	else
-		conn_io_done(r, slot);
+		seat_io_done(r, slot);
 }
 
-static void conn_fail(struct cring *r, uint32_t slot, enum client_error kind)
+static void seat_fail(struct cring *r, uint32_t slot, enum client_error kind)
 {
 	stat_add(&r->st.errors[kind], 1);
-	conn_close(r, slot);
+	seat_close(r, slot);
 }
 
-void conn_io_done(struct cring *r, uint32_t slot)
+void seat_io_done(struct cring *r, uint32_t slot)
 {
-	struct conn *c = &r->conns[slot];
+	struct seat *c = &r->conns[slot];
 
 	if (c->state != CS_CLOSING || (c->io & (IO_RECV | IO_SEND | IO_NOBUFS)))
 		return;
@@ -259,7 +259,7 @@ static const enum client_error verdict_error[] = {
 static int response_done(struct cring *r, uint32_t slot, struct inflight *f)
 {
 	const struct client_config *cfg = &r->run->cfg;
-	struct conn *c = &r->conns[slot];
+	struct seat *c = &r->conns[slot];
 	int keep_alive = resp_keep_alive(&f->resp);
 
 	stat_add(&r->st.responses, 1);
@@ -270,7 +270,7 @@ static int response_done(struct cring *r, uint32_t slot, struct inflight *f)
 	hist_record(&r->hist, r->now_ns - f->sent_ns);
 	if (++f->ndone < f->nsent) {
 		if (!keep_alive) { /* it will close with requests unanswered */
-			conn_fail(r, slot, ERR_CLOSED);
+			seat_fail(r, slot, ERR_CLOSED);
 			return 0;
 		}
 		resp_expect(&f->resp, inflight_lengths(f, cfg->pipeline)[f->ndone]);
@@ -281,7 +281,7 @@ static int response_done(struct cring *r, uint32_t slot, struct inflight *f)
 	if (!keep_alive || cfg->connection_close) {
 		if (!keep_alive)
 			stat_add(&r->st.server_closes, 1);
-		conn_close(r, slot);
+		seat_close(r, slot);
 		return 0;
 	}
 	if (cfg->closed_loop) {
@@ -299,9 +299,9 @@ static int response_done(struct cring *r, uint32_t slot, struct inflight *f)
 	return 0;
 }
 
-void conn_data(struct cring *r, uint32_t slot, const char *data, uint32_t len)
+void seat_data(struct cring *r, uint32_t slot, const char *data, uint32_t len)
 {
-	struct conn *c = &r->conns[slot];
+	struct seat *c = &r->conns[slot];
 
 	stat_add(&r->st.bytes_in, len);
 	while (len) {
@@ -309,7 +309,7 @@ void conn_data(struct cring *r, uint32_t slot, const char *data, uint32_t len)
 		size_t used;
 
 		if (c->state != CS_ACTIVE || !c->inflight) {
-			conn_fail(r, slot, ERR_GARBAGE); /* bytes nobody asked for */
+			seat_fail(r, slot, ERR_GARBAGE); /* bytes nobody asked for */
 			return;
 		}
 		f = pool_at(&r->inflights, c->inflight);
@@ -317,14 +317,14 @@ void conn_data(struct cring *r, uint32_t slot, const char *data, uint32_t len)
 		case RESP_MORE:
 			return;
 		case RESP_ERROR:
-			conn_fail(r, slot, ERR_GARBAGE);
+			seat_fail(r, slot, ERR_GARBAGE);
 			return;
 		case RESP_DONE:
 			data += used;
 			len -= (uint32_t)used;
 			if (!response_done(r, slot, f) && len && c->state != CS_CLOSING &&
 			    c->state != CS_ACTIVE) {
-				conn_fail(r, slot, ERR_GARBAGE);
+				seat_fail(r, slot, ERR_GARBAGE);
 				return;
 			}
 			if (c->state == CS_CLOSING)
@@ -334,36 +334,36 @@ void conn_data(struct cring *r, uint32_t slot, const char *data, uint32_t len)
 	}
 }
 
-void conn_eof(struct cring *r, uint32_t slot)
+void seat_eof(struct cring *r, uint32_t slot)
 {
-	struct conn *c = &r->conns[slot];
+	struct seat *c = &r->conns[slot];
 
 	if (c->state != CS_ACTIVE || !c->inflight) {
-		conn_fail(r, slot, ERR_IDLE_CLOSED); /* closed with nothing asked */
+		seat_fail(r, slot, ERR_IDLE_CLOSED); /* closed with nothing asked */
 		return;
 	}
 	/* a response delimited by the close ends here; anything else is cut short */
 	if (resp_eof(&((struct inflight *)pool_at(&r->inflights, c->inflight))->resp) == RESP_DONE)
 		response_done(r, slot, pool_at(&r->inflights, c->inflight));
 	if (c->state != CS_CLOSING)
-		conn_fail(r, slot, ERR_CLOSED);
+		seat_fail(r, slot, ERR_CLOSED);
 }
 
-void conn_error(struct cring *r, uint32_t slot, int err)
+void seat_error(struct cring *r, uint32_t slot, int err)
 {
 	int kind = limits_kind_of(err);
 
 	if (kind == LIMIT_MEMORY)
 		limits_note(LIMIT_MEMORY, err);
-	conn_fail(r, slot, err == ECONNRESET || err == EPIPE ? ERR_RESET : ERR_CLOSED);
+	seat_fail(r, slot, err == ECONNRESET || err == EPIPE ? ERR_RESET : ERR_CLOSED);
 }
 
-void conn_sent(struct cring *r, uint32_t slot, int res)
+void seat_sent(struct cring *r, uint32_t slot, int res)
 {
-	struct conn *c = &r->conns[slot];
+	struct seat *c = &r->conns[slot];
 
 	if (res < 0) {
-		conn_error(r, slot, -res);
+		seat_error(r, slot, -res);
 		return;
 	}
 	if (c->flags & CF_WANT_SEND) {
@@ -377,7 +377,7 @@ void conn_sent(struct cring *r, uint32_t slot, int res)
 static void on_deadline(void *ctx, uint32_t slot)
 {
 	struct cring *r = ctx;
-	struct conn *c = &r->conns[slot];
+	struct seat *c = &r->conns[slot];
 
 	switch (c->state) {
 	case CS_CONNECTING:
@@ -385,7 +385,7 @@ static void on_deadline(void *ctx, uint32_t slot)
 		ring_cancel_connect(r, slot);
 		break;
 	case CS_ACTIVE:
-		conn_fail(r, slot, ERR_TIMEOUT);
+		seat_fail(r, slot, ERR_TIMEOUT);
 		break;
 	case CS_IDLE:
 		send_requests(r, slot);
@@ -398,7 +398,7 @@ static void on_deadline(void *ctx, uint32_t slot)
 	}
 }
 
-void conn_tick(struct cring *r)
+void seat_tick(struct cring *r)
 {
 	if (atomic_load_explicit(&r->run->stop, memory_order_relaxed)) {
 		r->stopping = 1; /* before the wheel: start no request that cannot end */
@@ -410,7 +410,7 @@ void conn_tick(struct cring *r)
 
 /* The run is over: requests still in flight are unanswered; the ring's exit
  * closes every socket. */
-void conn_stop_all(struct cring *r)
+void seat_stop_all(struct cring *r)
 {
 	for (uint32_t slot = 0; slot < r->nslots; slot++)
 		inflight_drop(r, &r->conns[slot]);

@@ -56,7 +56,7 @@ enum {
 
 /* One seat: 12 bytes, plus its 16-byte timer wheel node. An idle connection
  * owns nothing else (no buffer, no parser). */
-struct conn {
+struct seat {
 	uint32_t gen;      /* incarnation, to drop completions for a previous one */
 	uint32_t inflight; /* pool reference of the requests in flight, 0: none */
 	uint8_t state;
@@ -95,7 +95,7 @@ struct cring {
 	int nobufs_hit;
 	struct __kernel_timespec tick;
 
-	struct conn *conns;        /* by slot == direct descriptor index */
+	struct seat *conns;        /* by slot == direct descriptor index */
 	uint32_t nslots;
 	uint32_t seat_base;        /* the run-wide seat number of slot 0 */
 	uint32_t *waiting;         /* stack of slots in CS_WAITING */
@@ -134,16 +134,16 @@ void ring_close_slot(struct cring *r, uint32_t slot);
 void ring_rbuf_put(struct cring *r, uint32_t id);
 
 /* conn.c: what happens to connections */
-int conns_init(struct cring *r);
-void conns_fini(struct cring *r);
-void conn_start_connects(struct cring *r);
-void conn_connected(struct cring *r, uint32_t slot, int res);
-void conn_sent(struct cring *r, uint32_t slot, int res);
-void conn_data(struct cring *r, uint32_t slot, const char *data, uint32_t len);
-void conn_eof(struct cring *r, uint32_t slot);
-void conn_error(struct cring *r, uint32_t slot, int err);
-void conn_io_done(struct cring *r, uint32_t slot);
-void conn_tick(struct cring *r);
-void conn_stop_all(struct cring *r);
+int seats_init(struct cring *r);
+void seats_fini(struct cring *r);
+void seat_start_connects(struct cring *r);
+void seat_connected(struct cring *r, uint32_t slot, int res);
+void seat_sent(struct cring *r, uint32_t slot, int res);
+void seat_data(struct cring *r, uint32_t slot, const char *data, uint32_t len);
+void seat_eof(struct cring *r, uint32_t slot);
+void seat_error(struct cring *r, uint32_t slot, int err);
+void seat_io_done(struct cring *r, uint32_t slot);
+void seat_tick(struct cring *r);
+void seat_stop_all(struct cring *r);
 
 #endif

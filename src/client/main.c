@@ -334,7 +334,7 @@ int main(int argc, char **argv)
 	sum.sources = run.addrs.count ? run.addrs.count : 1;
 	sum.t = cur;
 	sum.lat = &lat_all;
-	sum.state_bytes = (unsigned)(sizeof(struct conn) + sizeof(struct wheel_node) + sizeof(uint32_t));
+	sum.state_bytes = (unsigned)(sizeof(struct seat) + sizeof(struct wheel_node) + sizeof(uint32_t));
 	sum.limits = limits_seen();
 	if (cfg->json)
 		report_summary_json(stdout, &sum);

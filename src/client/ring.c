@@ -116,7 +116,7 @@ static int buffers_init(struct cring *r)
 void ring_connect(struct cring *r, uint32_t slot)
 {
 	const struct client_run *run = r->run;
-	struct conn *c = &r->conns[slot];
+	struct seat *c = &r->conns[slot];
 	struct io_uring_sqe *sqe;
 
 	/* four SQEs must be in one submission for the links to hold */
@@ -160,7 +160,7 @@ void ring_cancel_connect(struct cring *r, uint32_t slot)
 void ring_recv(struct cring *r, uint32_t slot)
 {
 	struct io_uring_sqe *sqe = sqe_get(r);
-	struct conn *c = &r->conns[slot];
+	struct seat *c = &r->conns[slot];
 
 	io_uring_prep_recv_multishot(sqe, (int)slot, NULL, 0, 0);
 	sqe->flags |= IOSQE_FIXED_FILE | IOSQE_BUFFER_SELECT;
@@ -172,7 +172,7 @@ void ring_recv(struct cring *r, uint32_t slot)
 void ring_send(struct cring *r, uint32_t slot, struct msghdr *msg)
 {
 	struct io_uring_sqe *sqe = sqe_get(r);
-	struct conn *c = &r->conns[slot];
+	struct seat *c = &r->conns[slot];
 
 	/* MSG_WAITALL: the kernel retries a short send itself */
 	io_uring_prep_sendmsg(sqe, (int)slot, msg, MSG_NOSIGNAL | MSG_WAITALL);
@@ -185,7 +185,7 @@ void ring_send(struct cring *r, uint32_t slot, struct msghdr *msg)
 void ring_cancel_all(struct cring *r, uint32_t slot)
 {
 	struct io_uring_sqe *sqe;
-	struct conn *c = &r->conns[slot];
+	struct seat *c = &r->conns[slot];
 
 	if (c->io & IO_CANCEL)
 		return;
@@ -223,7 +223,7 @@ static void tick_arm(struct cring *r)
 
 static void nobufs_add(struct cring *r, uint32_t slot)
 {
-	struct conn *c = &r->conns[slot];
+	struct seat *c = &r->conns[slot];
 
 	r->nobufs_hit = 1;
 	if (c->io & IO_NOBUFS)
@@ -238,11 +238,11 @@ static void nobufs_retry(struct cring *r)
 {
 	while (r->nnobufs) {
 		uint32_t slot = r->nobufs[--r->nnobufs];
-		struct conn *c = &r->conns[slot];
+		struct seat *c = &r->conns[slot];
 
 		c->io &= (uint8_t)~IO_NOBUFS;
 		if (c->state == CS_CLOSING)
-			conn_io_done(r, slot);
+			seat_io_done(r, slot);
 		else if ((c->state == CS_ACTIVE || c->state == CS_IDLE) && !(c->io & IO_RECV))
 			ring_recv(r, slot);
 	}
@@ -250,7 +250,7 @@ static void nobufs_retry(struct cring *r)
 
 static void on_recv(struct cring *r, uint32_t slot, struct io_uring_cqe *cqe)
 {
-	struct conn *c = &r->conns[slot];
+	struct seat *c = &r->conns[slot];
 	int res = cqe->res;
 
 	if (!(cqe->flags & IORING_CQE_F_MORE))
@@ -258,19 +258,19 @@ static void on_recv(struct cring *r, uint32_t slot, struct io_uring_cqe *cqe)
 	if (res > 0) {
 		uint32_t id = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
 		if (c->state != CS_CLOSING)
-			conn_data(r, slot, rbuf_data(&r->rbufs, id), (uint32_t)res);
+			seat_data(r, slot, rbuf_data(&r->rbufs, id), (uint32_t)res);
 		ring_rbuf_put(r, id); /* parsed: nothing keeps its bytes */
 	} else if (res == -ENOBUFS) {
 		if (c->state != CS_CLOSING)
 			nobufs_add(r, slot); /* the data waits in the socket, nothing is lost */
 	} else if (c->state != CS_CLOSING && res != -ECANCELED) {
 		if (res == 0)
-			conn_eof(r, slot);
+			seat_eof(r, slot);
 		else
-			conn_error(r, slot, -res);
+			seat_error(r, slot, -res);
 	}
 	if (c->state == CS_CLOSING)
-		conn_io_done(r, slot);
+		seat_io_done(r, slot);
 	else if ((c->state == CS_ACTIVE || c->state == CS_IDLE) && !(c->io & (IO_RECV | IO_NOBUFS)))
 		ring_recv(r, slot); /* a multishot receive ended: re-arm, whatever the reason */
 }
@@ -279,13 +279,13 @@ static void on_completion(struct cring *r, struct io_uring_cqe *cqe)
 {
 	uint64_t ud = cqe->user_data;
 	uint32_t slot = ud_slot(ud);
-	struct conn *c;
+	struct seat *c;
 
 	switch (ud_kind(ud)) {
 	case UD_TICK:
 		if (!(cqe->flags & IORING_CQE_F_MORE))
 			tick_arm(r);
-		conn_tick(r);
+		seat_tick(r);
 		if (r->nnobufs)
 			nobufs_retry(r);
 		return;
@@ -307,7 +307,7 @@ static void on_completion(struct cring *r, struct io_uring_cqe *cqe)
 	case UD_SOCKOPT:
 	case UD_BIND:
 	case UD_CONNECT:
-		conn_connected(r, slot, cqe->res);
+		seat_connected(r, slot, cqe->res);
 		break;
 	case UD_RECV:
 		on_recv(r, slot, cqe);
@@ -315,9 +315,9 @@ static void on_completion(struct cring *r, struct io_uring_cqe *cqe)
 	case UD_SEND:
 		c->io &= (uint8_t)~IO_SEND;
 		if (c->state == CS_CLOSING)
-			conn_io_done(r, slot);
+			seat_io_done(r, slot);
 		else
-			conn_sent(r, slot, cqe->res);
+			seat_sent(r, slot, cqe->res);
 		break;
 	default:
 		break;
@@ -353,7 +353,7 @@ void ring_run(struct cring *r)
 		unsigned head, n = 0;
 		int ret;
 
-		conn_start_connects(r);
+		seat_start_connects(r);
 		ret = io_uring_submit_and_wait(&r->ring, 1);
 		if (ret < 0 && ret != -EINTR && ret != -ETIME && ret != -EAGAIN && ret != -EBUSY &&
 		    ret != -EBADR) {
@@ -369,7 +369,7 @@ void ring_run(struct cring *r)
 		io_uring_cq_advance(&r->ring, n);
 		batch_end(r);
 	}
-	conn_stop_all(r);
+	seat_stop_all(r);
 }
 
 /* --- set-up ------------------------------------------------------------------------ */
@@ -411,7 +411,7 @@ int ring_init(struct cring *r)
 			 strerror(-ret));
 		goto err;
 	}
-	ret = conns_init(r);
+	ret = seats_init(r);
 	if (ret < 0) {
 		snprintf(r->init_msg, sizeof(r->init_msg), "out of memory for %u connections",
 			 r->nslots);
@@ -439,7 +439,7 @@ void ring_fini(struct cring *r)
 	if (r->nobufs)
 		munmap(r->nobufs, (size_t)r->nslots * sizeof(uint32_t));
 	rbufs_fini(&r->rbufs);
-	conns_fini(r);
+	seats_fini(r);
 	r->br = NULL;
 	r->nobufs = NULL;
 }
