@@ -132,6 +132,21 @@ class Faults(unittest.TestCase):
         self.assertIn("net.core.somaxconn", res.err)
         self.assertEqual(j["limits_hit"], ["refused"], j)
 
+    def test_full_backlog_times_connects_out(self):
+        import socket
+        with socket.socket() as listener:  # listens, never accepts: the queue fills
+            listener.bind(("127.0.0.1", 0))
+            listener.listen(1)
+            port = listener.getsockname()[1]
+            res = client_run.run("-c", 20, "--timeout", 1, "--duration", 3, "--json",
+                                 f"http://127.0.0.1:{port}/")
+        check_clean(self, res)
+        j = res.json
+        self.assertGreaterEqual(j["errors_by_kind"]["connect_timeout"], 10, j)
+        self.assertEqual(res.err.count("connects time out"), 1, res.err)
+        self.assertIn("net.core.somaxconn", res.err)
+        self.assertIn("backlog", j["limits_hit"], j)
+
 
 if __name__ == "__main__":
     ukit.main()
