@@ -112,15 +112,32 @@ void report_summary_text(FILE *out, const struct summary *s)
 		s->state_bytes);
 }
 
+/* A JSON string: the URL may hold quotes or backslashes. */
+static void json_string(FILE *out, const char *str)
+{
+	fputc('"', out);
+	for (; *str; str++) {
+		if (*str == '"' || *str == '\\')
+			fputc('\\', out);
+		if ((unsigned char)*str < 0x20)
+			fprintf(out, "\\u%04x", *str);
+		else
+			fputc(*str, out);
+	}
+	fputc('"', out);
+}
+
 void report_summary_json(FILE *out, const struct summary *s)
 {
 	const struct totals *t = &s->t;
 	const struct hist *h = s->lat;
 	const char *sep = "";
 
-	fprintf(out, "{\"url\": \"%s\", \"mode\": \"%s\", \"seconds\": %.3f, \"interrupted\": %s, "
+	fputs("{\"url\": ", out);
+	json_string(out, s->url);
+	fprintf(out, ", \"mode\": \"%s\", \"seconds\": %.3f, \"interrupted\": %s, "
 		"\"connections\": %u, \"threads\": %u, \"rings\": %u, \"sources\": %u,\n",
-		s->url, s->mode, s->seconds, s->interrupted ? "true" : "false", s->conns,
+		s->mode, s->seconds, s->interrupted ? "true" : "false", s->conns,
 		s->threads, s->rings, s->sources);
 	fprintf(out, " \"connects\": %" PRIu64 ", \"peak_concurrency\": %" PRIu64
 		", \"open_at_end\": %" PRIu64 ", \"peak_connects_per_s\": %.1f, \"server_closes\": %"
