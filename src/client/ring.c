@@ -33,6 +33,8 @@ static inline uint32_t ud_slot(uint64_t ud) { return (uint32_t)ud; }
 
 static const int one = 1;
 
+static void cancel_one(struct cring *r, enum ud_kind kind, uint32_t slot);
+
 static struct io_uring_sqe *sqe_get(struct cring *r)
 {
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&r->ring);
@@ -149,12 +151,7 @@ void ring_connect(struct cring *r, uint32_t slot)
 
 void ring_cancel_connect(struct cring *r, uint32_t slot)
 {
-	struct io_uring_sqe *sqe = sqe_get(r);
-	uint32_t gen = r->conns[slot].gen;
-
-	io_uring_prep_cancel64(sqe, ud_make(UD_CONNECT, gen, slot), 0);
-	sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
-	sqe->user_data = ud_make(UD_CANCEL, gen, slot);
+	cancel_one(r, UD_CONNECT, slot);
 }
 
 void ring_recv(struct cring *r, uint32_t slot)
@@ -181,19 +178,31 @@ void ring_send(struct cring *r, uint32_t slot, struct msghdr *msg)
 	c->io |= IO_SEND;
 }
 
-/* Closing a direct descriptor does not cancel what is pending on it. */
+/* Closing a direct descriptor does not cancel what is pending on it. Cancel
+ * each request by its user_data, a lookup in one hash bucket: cancelling by
+ * file (IORING_ASYNC_CANCEL_FD | ALL) walks every armed poll of the ring, and
+ * a burst of closes among 20,000 armed receives made that quadratic (a mass
+ * timeout froze every ring for seconds). */
+static void cancel_one(struct cring *r, enum ud_kind kind, uint32_t slot)
+{
+	struct io_uring_sqe *sqe = sqe_get(r);
+	uint32_t gen = r->conns[slot].gen;
+
+	io_uring_prep_cancel64(sqe, ud_make(kind, gen, slot), 0);
+	sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+	sqe->user_data = ud_make(UD_CANCEL, gen, slot);
+}
+
 void ring_cancel_all(struct cring *r, uint32_t slot)
 {
-	struct io_uring_sqe *sqe;
 	struct seat *c = &r->conns[slot];
 
 	if (c->io & IO_CANCEL)
 		return;
-	sqe = sqe_get(r);
-	io_uring_prep_cancel_fd(sqe, (int)slot, IORING_ASYNC_CANCEL_ALL);
-	sqe->cancel_flags |= IORING_ASYNC_CANCEL_FD_FIXED;
-	sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
-	sqe->user_data = ud_make(UD_CANCEL, c->gen, slot);
+	if (c->io & IO_RECV)
+		cancel_one(r, UD_RECV, slot);
+	if (c->io & IO_SEND)
+		cancel_one(r, UD_SEND, slot);
 	c->io |= IO_CANCEL;
 }
 
