@@ -1,6 +1,6 @@
 /* A client ring: one thread, one io_uring, its share of the connections
  * ("seats", each one slot of the ring's registered file table) and the
- * memory they draw on. ring.c does the io_uring side, conn.c decides what
+ * memory they draw on. ring.c does the io_uring side, seat.c decides what
  * each connection does next. Rings share only read-only run settings. */
 #ifndef UKIT_CLIENT_DRIVER_H
 #define UKIT_CLIENT_DRIVER_H
@@ -133,7 +133,7 @@ void ring_cancel_all(struct cring *r, uint32_t slot);
 void ring_close_slot(struct cring *r, uint32_t slot);
 void ring_rbuf_put(struct cring *r, uint32_t id);
 
-/* conn.c: what happens to connections */
+/* seat.c: what happens to connections */
 int seats_init(struct cring *r);
 void seats_fini(struct cring *r);
 void seat_start_connects(struct cring *r);

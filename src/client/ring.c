@@ -35,17 +35,24 @@ static const int one = 1;
 
 static void cancel_one(struct cring *r, enum ud_kind kind, uint32_t slot);
 
+/* Hands queued SQEs to the kernel now (the SQ is full, or a link chain
+ * must not be split between two submissions). */
+static void submit_now(struct cring *r)
+{
+	int ret = io_uring_submit(&r->ring);
+
+	if (ret < 0 && ret != -EAGAIN && ret != -EBUSY && ret != -EINTR) {
+		fprintf(stderr, "ukit-client: ring %u: io_uring_submit: %s\n", r->id, strerror(-ret));
+		abort();
+	}
+}
+
 static struct io_uring_sqe *sqe_get(struct cring *r)
 {
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&r->ring);
 
 	while (!sqe) { /* the SQ is full: hand it to the kernel and go on */
-		int ret = io_uring_submit(&r->ring);
-		if (ret < 0 && ret != -EAGAIN && ret != -EBUSY && ret != -EINTR) {
-			fprintf(stderr, "ukit-client: ring %u: io_uring_submit: %s\n", r->id,
-				strerror(-ret));
-			abort();
-		}
+		submit_now(r);
 		sqe = io_uring_get_sqe(&r->ring);
 	}
 	return sqe;
@@ -123,7 +130,7 @@ void ring_connect(struct cring *r, uint32_t slot)
 
 	/* four SQEs must be in one submission for the links to hold */
 	if (io_uring_sq_space_left(&r->ring) < 4)
-		io_uring_submit(&r->ring);
+		submit_now(r);
 	sqe = sqe_get(r);
 	io_uring_prep_socket_direct(sqe, AF_INET, SOCK_STREAM, 0, slot, 0);
 	sqe->flags |= IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
@@ -413,7 +420,7 @@ int ring_init(struct cring *r)
 			 "use --ring-slots or more --rings)", r->nslots, strerror(-ret));
 		goto err;
 	}
-	io_uring_register_ring_fd(&r->ring); /* only saves an fdget per enter */
+	(void)io_uring_register_ring_fd(&r->ring); /* optional: only saves an fdget per enter */
 	ret = buffers_init(r);
 	if (ret < 0) {
 		snprintf(r->init_msg, sizeof(r->init_msg), "cannot register the buffer ring: %s",
