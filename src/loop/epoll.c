@@ -67,6 +67,11 @@ uint32_t loop_slot_reserve(uint32_t slots)
 	return FD_RESERVE;
 }
 
+int loop_listen_backlog(void)
+{
+	return 65535; /* accept4 takes what it can: the kernel caps it at somaxconn */
+}
+
 uint32_t loop_max_total(void)
 {
 	return loop_max_slots() - FD_RESERVE; /* one fd table for the whole process */

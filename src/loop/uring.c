@@ -20,6 +20,7 @@ const char loop_name[] = "io_uring";
 #define CQ_ENTRIES 8192
 #define BUF_GROUP 0
 #define MAX_FIXED_FILES (1u << 20) /* IORING_MAX_FIXED_FILES */
+#define LISTEN_BACKLOG 1024        /* bounds an accept burst: see loop_slot_reserve */
 
 /* user_data: what completed (kind), for which connection (slot) and which
  * incarnation of it (gen), so a late completion for a reused slot is dropped. */
@@ -39,7 +40,7 @@ enum {
 	IO_RECV_CANCEL = 1 << 1, /* ... and being cancelled (pause) */
 	IO_SEND = 1 << 2,
 	IO_NOBUFS = 1 << 3,      /* waiting for receive buffers to come back */
-	IO_CANCEL_ALL = 1 << 4,  /* closing: everything on the file cancelled */
+	IO_CANCEL_ALL = 1 << 4,  /* closing: everything in flight cancelled */
 	IO_SHUTDOWN = 1 << 5,    /* a shutdown is in flight */
 	IO_INFLIGHT = IO_RECV | IO_SEND | IO_SHUTDOWN,
 };
@@ -82,12 +83,19 @@ uint32_t loop_max_total(void)
 	return 0; /* each ring's file table is its own: more rings, more connections */
 }
 
+int loop_listen_backlog(void)
+{
+	return LISTEN_BACKLOG;
+}
+
 uint32_t loop_slot_reserve(uint32_t slots)
 {
-	/* a multishot accept takes the whole backlog in one go, past any
-	 * watermark: keep room for such a burst */
-	uint32_t r = slots / 64;
-	return r < 1 ? 1 : r > 1024 ? 1024 : r;
+	/* A multishot accept takes the whole accept queue in one go, past any
+	 * watermark, and the kernel closes a connection it accepted into a full
+	 * table. The queue is capped at LISTEN_BACKLOG: keep room for it twice
+	 * over (connections also arrive while a burst is being taken). */
+	uint32_t r = slots / 4 < 2 * LISTEN_BACKLOG ? slots / 4 : 2 * LISTEN_BACKLOG;
+	return r < 1 ? 1 : r;
 }
 
 static struct io_uring_sqe *sqe_get(struct uring_loop *L)
@@ -256,15 +264,20 @@ void loop_recv_start(struct worker *w, struct conn *c)
 	 * completion re-arms, since the connection wants input again */
 }
 
+static void cancel_op(struct worker *w, struct conn *c, enum ud_kind kind)
+{
+	struct io_uring_sqe *sqe = sqe_get(loop_of(w));
+
+	io_uring_prep_cancel64(sqe, ud_make(kind, c->gen, conn_slot(w, c)), 0);
+	sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+	sqe->user_data = ud_make(UD_CANCEL, c->gen, conn_slot(w, c));
+}
+
 void loop_recv_stop(struct worker *w, struct conn *c)
 {
-	struct io_uring_sqe *sqe;
-
 	if (!(c->io & IO_RECV) || (c->io & IO_RECV_CANCEL))
 		return;
-	sqe = sqe_get(loop_of(w));
-	io_uring_prep_cancel64(sqe, ud_make(UD_RECV, c->gen, conn_slot(w, c)), 0);
-	sqe->user_data = ud_make(UD_CANCEL, c->gen, conn_slot(w, c));
+	cancel_op(w, c, UD_RECV);
 	c->io |= IO_RECV_CANCEL;
 }
 
@@ -352,22 +365,23 @@ static void close_finish(struct worker *w, struct conn *c)
 
 void loop_close(struct worker *w, struct conn *c)
 {
-	struct io_uring_sqe *sqe;
-
 	if (c->io & IO_NOBUFS)
 		nobufs_remove(w, c);
 	if (!(c->io & IO_INFLIGHT)) {
 		close_finish(w, c);
 		return;
 	}
-	if (!(c->io & (IO_RECV | IO_SEND)) || (c->io & IO_CANCEL_ALL))
-		return; /* only a shutdown to wait for, or cancelling already */
-	/* closing a direct descriptor does not cancel what is pending on it */
-	sqe = sqe_get(loop_of(w));
-	io_uring_prep_cancel_fd(sqe, (int)conn_slot(w, c), IORING_ASYNC_CANCEL_ALL);
-	sqe->cancel_flags |= IORING_ASYNC_CANCEL_FD_FIXED;
-	sqe->user_data = ud_make(UD_CANCEL, c->gen, conn_slot(w, c));
-	c->io |= IO_CANCEL_ALL;
+	if (c->io & IO_CANCEL_ALL)
+		return; /* cancelling already */
+	/* Closing a direct descriptor does not cancel what is pending on it.
+	 * Cancel each operation by its user_data, a hash lookup: cancelling by
+	 * file would walk every armed receive of the ring, and a mass close
+	 * (thousands of idle timeouts at once) would take quadratic time. */
+	if ((c->io & IO_RECV) && !(c->io & IO_RECV_CANCEL))
+		cancel_op(w, c, UD_RECV);
+	if (c->io & IO_SEND)
+		cancel_op(w, c, UD_SEND);
+	c->io |= IO_CANCEL_ALL; /* a shutdown cannot be cancelled: it is waited for */
 }
 
 /* After a completion for a closing connection: finish once nothing is in flight. */

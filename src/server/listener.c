@@ -78,7 +78,7 @@ int listener_probe(const char *addr, uint16_t port, char *err, size_t errlen)
 	return 0;
 }
 
-int listener_open(const char *addr, uint16_t port, char *err, size_t errlen)
+int listener_open(const char *addr, uint16_t port, int backlog, char *err, size_t errlen)
 {
 	int one = 1, ret;
 	int fd = bind_socket(addr, port, 1, err, errlen);
@@ -87,7 +87,7 @@ int listener_open(const char *addr, uint16_t port, char *err, size_t errlen)
 		return fd;
 	/* answers go out as one segment per send; do not wait for more */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (listen(fd, 65535)) { /* the kernel caps it at net.core.somaxconn */
+	if (listen(fd, backlog)) { /* the kernel caps it at net.core.somaxconn */
 		ret = -errno;
 		snprintf(err, errlen, "listen: %s", strerror(errno));
 		close(fd);

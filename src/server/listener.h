@@ -11,6 +11,6 @@
 int listener_probe(const char *addr, uint16_t port, char *err, size_t errlen);
 
 /* A nonblocking listening socket with SO_REUSEPORT; fd, or -errno with err set. */
-int listener_open(const char *addr, uint16_t port, char *err, size_t errlen);
+int listener_open(const char *addr, uint16_t port, int backlog, char *err, size_t errlen);
 
 #endif

@@ -144,7 +144,8 @@ static int open_listeners(struct server *srv, const struct args *a)
 	if (!srv->listen_fds)
 		return args_error(a, "out of memory");
 	for (unsigned i = 0; i < srv->nlisten; i++) {
-		srv->listen_fds[i] = listener_open(srv->cfg.bind_addr, srv->cfg.port, err, sizeof(err));
+		srv->listen_fds[i] = listener_open(srv->cfg.bind_addr, srv->cfg.port,
+						   loop_listen_backlog(), err, sizeof(err));
 		if (srv->listen_fds[i] < 0)
 			return args_error(a, "%s", err);
 	}
