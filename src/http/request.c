@@ -77,22 +77,6 @@ static void path_char(struct http_parser *p, char c)
 		p->path_pos++;
 }
 
-/* A query key or value ended at a raw '&', '#' or the end of the target. */
-static void query_field_end(struct http_parser *p)
-{
-	if (p->url_state == U_KEY && p->key_pos == LENGTH_KEY_LEN) {
-		p->req.length_state = HTTP_LENGTH_BAD; /* "length" with no '=' */
-	} else if (p->url_state == U_VALUE) {
-		if (p->value_digits != DIGITS_SOME)
-			p->req.length_state = HTTP_LENGTH_BAD;
-		else if (p->req.length_state != HTTP_LENGTH_BAD)
-			p->req.length_state = HTTP_LENGTH_OK;
-	}
-	p->url_state = U_KEY;
-	p->key_pos = 0;
-	p->url_pct = 0;
-}
-
 /* One query byte after percent-decoding. */
 static void query_byte(struct http_parser *p, char d)
 {
@@ -112,21 +96,40 @@ static void query_byte(struct http_parser *p, char d)
 	}
 }
 
+/* A query key or value ended at a raw '&', '#' or the end of the target. */
+static void query_field_end(struct http_parser *p)
+{
+	if (p->url_pct) /* an escape cut short by the end */
+		query_byte(p, '\0');
+	if (p->url_state == U_KEY && p->key_pos == LENGTH_KEY_LEN) {
+		p->req.length_state = HTTP_LENGTH_BAD; /* "length" with no '=' */
+	} else if (p->url_state == U_VALUE) {
+		if (p->value_digits != DIGITS_SOME)
+			p->req.length_state = HTTP_LENGTH_BAD;
+		else if (p->req.length_state != HTTP_LENGTH_BAD)
+			p->req.length_state = HTTP_LENGTH_OK;
+	}
+	p->url_state = U_KEY;
+	p->key_pos = 0;
+	p->url_pct = 0;
+}
+
 static void query_char(struct http_parser *p, char c)
 {
 	if (p->url_pct) { /* inside %XY */
 		int v = hex_value(c);
-		if (v < 0) { /* a broken escape makes the key or value unusable */
-			p->url_pct = 0;
-			query_byte(p, '\0');
+		if (v >= 0) {
+			p->url_pct_val = (uint8_t)(p->url_pct_val << 4 | v);
+			if (++p->url_pct == 3) {
+				p->url_pct = 0;
+				query_byte(p, (char)p->url_pct_val);
+			}
 			return;
 		}
-		p->url_pct_val = (uint8_t)(p->url_pct_val << 4 | v);
-		if (++p->url_pct == 3) {
-			p->url_pct = 0;
-			query_byte(p, (char)p->url_pct_val);
-		}
-		return;
+		/* a broken escape makes its key or value unusable; c is itself
+		 * (a '&' still ends the field) */
+		p->url_pct = 0;
+		query_byte(p, '\0');
 	}
 	switch (c) {
 	case '&':

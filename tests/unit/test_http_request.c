@@ -323,6 +323,22 @@ Test(http_request, length_parameter)
 	run_query_cases(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
+/* A broken escape spoils its own key or value, not the delimiter after it. */
+Test(http_request, broken_escape_keeps_the_delimiter)
+{
+	static const struct qcase cases[] = {
+		{ "/?a=%&length=5", TEXT, OK, 5 },
+		{ "/?a=%4&length=5", TEXT, OK, 5 },
+		{ "/?a%&length=5", TEXT, OK, 5 },
+		{ "/?length=5%", TEXT, BAD, 0 },
+		{ "/?length=5%3", TEXT, BAD, 0 },
+		{ "/?length=5%&a=1", TEXT, BAD, 0 },
+		{ "/?length=7&a=%#&length=1", TEXT, OK, 7 },
+	};
+
+	run_query_cases(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
 Test(http_request, routes)
 {
 	static const struct qcase cases[] = {
