@@ -473,6 +473,10 @@ static int on_message_complete(llhttp_t *ll)
 	struct http_parser *p = parser_of(ll);
 
 	p->req.keep_alive = (uint8_t)llhttp_should_keep_alive(ll);
+	/* RFC 9112 6.1: Transfer-Encoding in HTTP/1.0 is faulty framing, and
+	 * the connection must close after the message, keep-alive or not. */
+	if (ll->http_minor == 0 && (ll->flags & F_TRANSFER_ENCODING))
+		p->req.keep_alive = 0;
 	p->started = 0;
 	return HPE_PAUSED; /* one request at a time: the caller answers it first */
 }

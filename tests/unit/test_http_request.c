@@ -416,6 +416,17 @@ Test(http_request, keep_alive)
 	}
 }
 
+/* RFC 9112 6.1: an HTTP/1.0 message with Transfer-Encoding has faulty framing:
+ * the connection closes after it, whatever Connection says. */
+Test(http_request, http10_transfer_encoding_closes)
+{
+	struct http_request r = parse1("POST / HTTP/1.0\r\nConnection: keep-alive\r\n"
+				       "Transfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n");
+
+	cr_expect_eq(r.version, 10);
+	cr_expect_eq(r.keep_alive, 0);
+}
+
 /* --- pipelining ---------------------------------------------------------- */
 
 Test(http_request, pipelined_requests_one_at_a_time)
