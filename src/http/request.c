@@ -468,6 +468,16 @@ static int on_body(llhttp_t *ll, const char *at, size_t len)
 	return 0;
 }
 
+/* A chunk announced too big is refused at its size line, not after it. */
+static int on_chunk_header(llhttp_t *ll)
+{
+	struct http_parser *p = parser_of(ll);
+
+	if (ll->content_length > p->lim->max_body - p->body_bytes)
+		return fail(p, 413);
+	return 0;
+}
+
 static int on_message_complete(llhttp_t *ll)
 {
 	struct http_parser *p = parser_of(ll);
@@ -491,6 +501,7 @@ static const llhttp_settings_t settings = {
 	.on_header_value_complete = on_header_value_complete,
 	.on_headers_complete = on_headers_complete,
 	.on_body = on_body,
+	.on_chunk_header = on_chunk_header,
 	.on_message_complete = on_message_complete,
 };
 

@@ -832,6 +832,10 @@ Test(http_request, body_limit)
 		     "32\r\n%.50s\r\n33\r\n%.51s\r\n0\r\n\r\n", body, body);
 	c = (struct ecase){ "chunked one byte over", buf, "", 413, 0 };
 	run_case(&c);
+	sprintf(buf, "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+		     "fffffff\r\n%.100s", body);
+	c = (struct ecase){ "one huge chunk", buf, "", 413, 0 };
+	run_case(&c);
 }
 
 /* 413 is decided by the head: not one byte of the body is needed. */
