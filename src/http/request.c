@@ -35,9 +35,18 @@ static struct http_parser *parser_of(llhttp_t *ll)
 	return (struct http_parser *)ll; /* ll is the first member */
 }
 
-static int fail(struct http_parser *p, uint16_t status)
+/* The raw index of a byte of the running llhttp_execute. */
+static uint64_t raw_index(const struct http_parser *p, const char *at)
 {
-	p->status = status;
+	return p->exec_raw + (uint64_t)(at - p->exec_at);
+}
+
+/* A callback refuses the request because of the byte at (NULL: because of
+ * the head as a whole, decided at its end). */
+static int fail(struct http_parser *p, uint16_t status, const char *at)
+{
+	p->cb_status = status;
+	p->fail_at = at ? raw_index(p, at) : UINT64_MAX;
 	return HPE_USER;
 }
 
@@ -225,10 +234,9 @@ static int on_url(llhttp_t *ll, const char *at, size_t len)
 {
 	struct http_parser *p = parser_of(ll);
 
+	if (len > p->lim->max_url_bytes - p->url_bytes)
+		return fail(p, 414, at + (p->lim->max_url_bytes - p->url_bytes));
 	p->url_bytes += (uint32_t)len;
-	p->head_bytes += (uint32_t)len;
-	if (p->url_bytes > p->lim->max_url_bytes)
-		return fail(p, 414);
 	for (size_t i = 0; i < len; i++)
 		url_char(p, at[i]);
 	return 0;
@@ -252,20 +260,36 @@ static int on_url_complete(llhttp_t *ll)
 static void header_reset(struct http_parser *p)
 {
 	p->name_pos = 0;
+	p->field_open = 0;
 	p->name_cands = (uint8_t)((1u << H_COUNT) - 1);
 	p->header = H_OTHER;
 	p->value_len = 0;
 	p->value_over = 0;
-	p->value_spans = 0;
+}
+
+/* Trailers come after the head, outside the raw scan: their names and values
+ * are bounded here. */
+static int trailer_bytes(struct http_parser *p, const char *at, size_t len)
+{
+	if (p->in_head)
+		return 0;
+	if (len > p->lim->max_header_bytes - p->trailer_bytes)
+		return fail(p, 431, at + (p->lim->max_header_bytes - p->trailer_bytes));
+	p->trailer_bytes += (uint32_t)len;
+	return 0;
 }
 
 static int on_header_field(llhttp_t *ll, const char *at, size_t len)
 {
 	struct http_parser *p = parser_of(ll);
 
-	p->head_bytes += (uint32_t)len;
-	if (p->head_bytes > p->lim->max_header_bytes)
-		return fail(p, 431);
+	if (!p->field_open && len) {
+		p->field_open = 1;
+		if (++p->header_lines > p->lim->max_headers)
+			return fail(p, 431, at);
+	}
+	if (trailer_bytes(p, at, len))
+		return HPE_USER;
 	for (size_t i = 0; i < len && p->name_cands; i++) {
 		char c = lower(at[i]);
 		for (int h = 0; h < H_COUNT; h++)
@@ -280,9 +304,6 @@ static int on_header_field_complete(llhttp_t *ll)
 {
 	struct http_parser *p = parser_of(ll);
 
-	p->head_bytes += 4; /* ": " and CRLF, roughly: the limit is on the whole line */
-	if (++p->header_lines > p->lim->max_headers)
-		return fail(p, 431);
 	for (int h = 0; h < H_COUNT; h++)
 		if ((p->name_cands & (1u << h)) && header_names[h][p->name_pos] == '\0')
 			p->header = (uint8_t)h;
@@ -293,23 +314,14 @@ static int on_header_value(llhttp_t *ll, const char *at, size_t len)
 {
 	struct http_parser *p = parser_of(ll);
 
-	p->head_bytes += (uint32_t)len;
-	if (p->head_bytes > p->lim->max_header_bytes)
-		return fail(p, 431);
-	/* A second span of one value: llhttp joined a folded line (obs-fold),
-	 * which RFC 9112 5.2 lets a server reject, and ukit does, unless the
-	 * input was merely split between the two spans. */
-	if (p->value_spans && !(p->value_at_end && at == p->chunk_start &&
-				(uint8_t)(p->exec_seq - p->value_exec) == 1))
-		return fail(p, 400);
-	p->value_spans = 1;
-	p->value_at_end = at + len == p->chunk_end;
-	p->value_exec = p->exec_seq;
+	if (trailer_bytes(p, at, len))
+		return HPE_USER;
 	for (size_t i = 0; i < len; i++) {
-		/* NUL and other controls have no place in a field value */
+		/* NUL and other controls have no place in a field value (llhttp
+		 * strict refuses them already; this does not depend on it) */
 		unsigned char c = (unsigned char)at[i];
 		if ((c < 0x20 && c != '\t') || c == 0x7f)
-			return fail(p, 400);
+			return fail(p, 400, at + i);
 	}
 	if (p->header == H_OTHER)
 		return 0;
@@ -414,10 +426,9 @@ static int on_message_begin(llhttp_t *ll)
 
 	memset(&p->req, 0, sizeof(p->req));
 	p->body_bytes = 0;
-	p->head_bytes = 0;
-	p->head_raw = 0;
 	p->url_bytes = 0;
 	p->header_lines = 0;
+	p->trailer_bytes = 0;
 	p->in_head = 1;
 	p->started = 1;
 	url_reset(p);
@@ -432,26 +443,18 @@ static int on_headers_complete(llhttp_t *ll)
 
 	p->in_head = 0;
 	r->method = ll->method;
-	if (ll->http_major != 1 || ll->http_minor > 1) {
-		p->status = 505;
-		return -1;
-	}
+	if (ll->http_major != 1 || ll->http_minor > 1)
+		return fail(p, 505, NULL); /* the raw scan has refused it already */
 	r->version = (uint8_t)(10 + ll->http_minor);
 	/* RFC 9112 3.2: exactly one Host in 1.1, at most one in 1.0 */
-	if ((r->version == 11 && r->hosts != 1) || r->hosts > 1) {
-		p->status = 400;
-		return -1;
-	}
+	if ((r->version == 11 && r->hosts != 1) || r->hosts > 1)
+		return fail(p, 400, NULL);
 	r->connection_upgrade = (ll->flags & F_CONNECTION_UPGRADE) != 0;
 	r->has_body = (ll->flags & F_CHUNKED) || ll->content_length > 0;
-	if ((ll->flags & F_CONTENT_LENGTH) && ll->content_length > p->lim->max_body) {
-		p->status = 413; /* decided before reading any of the body */
-		return -1;
-	}
-	if (r->expect == HTTP_EXPECT_OTHER) {
-		p->status = 417;
-		return -1;
-	}
+	if ((ll->flags & F_CONTENT_LENGTH) && ll->content_length > p->lim->max_body)
+		return fail(p, 413, NULL); /* decided before reading any of the body */
+	if (r->expect == HTTP_EXPECT_OTHER)
+		return fail(p, 417, NULL);
 	if (r->expect == HTTP_EXPECT_CONTINUE && r->version == 11 && r->has_body)
 		return HPE_PAUSED; /* the caller answers 100 Continue, then resumes */
 	return 0;
@@ -461,10 +464,9 @@ static int on_body(llhttp_t *ll, const char *at, size_t len)
 {
 	struct http_parser *p = parser_of(ll);
 
-	(void)at;
+	if (len > p->lim->max_body - p->body_bytes) /* a chunked body that grew too long */
+		return fail(p, 413, at + (p->lim->max_body - p->body_bytes));
 	p->body_bytes += len;
-	if (p->body_bytes > p->lim->max_body)
-		return fail(p, 413); /* a chunked body that grew too long */
 	return 0;
 }
 
@@ -474,7 +476,7 @@ static int on_chunk_header(llhttp_t *ll)
 	struct http_parser *p = parser_of(ll);
 
 	if (ll->content_length > p->lim->max_body - p->body_bytes)
-		return fail(p, 413);
+		return fail(p, 413, NULL);
 	return 0;
 }
 
@@ -518,12 +520,131 @@ static int is_tchar(char c)
 	       (c && strchr("!#$%&'*+-.^_`|~", c));
 }
 
-/* The answer to a request llhttp refused. */
-static uint16_t status_for(const struct http_parser *p, llhttp_errno_t err, const char *pos,
-			   const char *end)
+/* --- the raw head ---------------------------------------------------------
+ * llhttp reports the head through callbacks, but not all of it: whitespace,
+ * line ends and the protocol name go unreported, and strict mode still lets
+ * a folded line (obs-fold), an empty field name, a bare LF ending the request
+ * line, and RTSP/ICE in place of HTTP through. This scanner goes over every
+ * byte of the head after llhttp has, to bound its size exactly and to refuse
+ * those. It keeps a state, never bytes. */
+
+enum raw_state { R_START, R_METHOD, R_SP1, R_TARGET, R_SP2, R_PROTO, R_MAJOR, R_DOT, R_MINOR,
+		 R_CR, R_LF, R_LINE, R_FIELD, R_END, R_DONE };
+
+/* Scans n bytes of the head from s, stopping at the end of the head or at a
+ * refusal, left in *status. Returns how many bytes it accepted. */
+static size_t raw_scan(struct http_parser *p, const char *s, size_t n, uint16_t *status)
 {
-	if (p->status)
-		return p->status;
+	size_t i;
+
+	for (i = 0; i < n && p->raw_state != R_DONE; i++) {
+		char c = s[i];
+		uint16_t bad = 0;
+
+		if (p->head_raw >= p->lim->max_header_bytes) {
+			*status = 431;
+			return i;
+		}
+		p->head_raw++;
+		switch (p->raw_state) {
+		case R_START: /* empty lines may come before a request */
+			if (c != '\r' && c != '\n')
+				p->raw_state = R_METHOD;
+			break;
+		case R_METHOD:
+			if (c == ' ')
+				p->raw_state = R_SP1;
+			break;
+		case R_SP1: /* llhttp allows more than one SP, and so does RFC 9112 3 */
+			if (c == '\r' || c == '\n')
+				bad = 400;
+			else if (c != ' ')
+				p->raw_state = R_TARGET;
+			break;
+		case R_TARGET:
+			if (c == ' ')
+				p->raw_state = R_SP2;
+			else if (c == '\r' || c == '\n')
+				bad = 505; /* no version: HTTP/0.9 */
+			break;
+		case R_SP2:
+			if (c == 'H') {
+				p->raw_state = R_PROTO;
+				p->raw_pos = 1;
+			} else if (c != ' ') {
+				bad = 400;
+			}
+			break;
+		case R_PROTO: /* "HTTP/", case-sensitive (RFC 9112 2.3) */
+			if (c != "HTTP/"[p->raw_pos])
+				bad = 400;
+			else if (++p->raw_pos == 5)
+				p->raw_state = R_MAJOR;
+			break;
+		case R_MAJOR:
+		case R_MINOR:
+			if (c < '0' || c > '9') {
+				bad = 400;
+			} else if (p->raw_state == R_MAJOR) {
+				p->raw_major = (uint8_t)(c - '0');
+				p->raw_state = R_DOT;
+			} else {
+				p->raw_minor = (uint8_t)(c - '0');
+				p->raw_state = R_CR;
+			}
+			break;
+		case R_DOT:
+			if (c == '.')
+				p->raw_state = R_MINOR;
+			else
+				bad = 400;
+			break;
+		case R_CR: /* a well-formed version: supported or not */
+			if (c != '\r')
+				bad = 400;
+			else if (p->raw_major != 1 || p->raw_minor > 1)
+				bad = 505;
+			else
+				p->raw_state = R_LF;
+			break;
+		case R_LF:
+			if (c == '\n')
+				p->raw_state = R_LINE;
+			else
+				bad = 400;
+			break;
+		case R_LINE: /* a header line, or the end of the head */
+			if (c == '\r')
+				p->raw_state = R_END;
+			else if (c == ' ' || c == '\t' || c == ':' || c == '\n')
+				bad = 400; /* obs-fold (RFC 9112 5.2), empty name, bare LF */
+			else
+				p->raw_state = R_FIELD;
+			break;
+		case R_FIELD:
+			if (c == '\r')
+				p->raw_state = R_LF;
+			else if (c == '\n')
+				bad = 400;
+			break;
+		case R_END:
+			if (c == '\n')
+				p->raw_state = R_DONE;
+			else
+				bad = 400;
+			break;
+		}
+		if (bad) {
+			*status = bad;
+			return i;
+		}
+	}
+	return i;
+}
+
+/* The answer to a request llhttp refused at pos. */
+static uint16_t status_for(llhttp_errno_t err, const char *pos, const char *end)
+{
 	switch (err) {
 	case HPE_INVALID_METHOD:
 		/* a well-formed but unknown method is 501 (RFC 9110 9.1); garbage is 400 */
@@ -534,6 +655,14 @@ static uint16_t status_for(const struct http_parser *p, llhttp_errno_t err, cons
 	default:
 		return 400;
 	}
+}
+
+static enum http_event refuse(struct http_parser *p, uint16_t status, size_t used_bytes,
+			      size_t *used)
+{
+	p->status = status;
+	*used = used_bytes;
+	return HTTP_ERROR;
 }
 
 enum http_event http_parse(struct http_parser *p, const char *data, size_t len, size_t *used)
@@ -549,27 +678,37 @@ enum http_event http_parse(struct http_parser *p, const char *data, size_t len, 
 		p->paused = 0;
 	}
 	for (;;) {
-		int was_in_head = p->in_head;
-		const char *head_from = pos, *stop;
+		uint16_t status = 0, raw_status = 0;
+		uint64_t status_at = UINT64_MAX;
 		llhttp_errno_t err;
+		const char *stop;
 
-		p->exec_seq++;
-		p->chunk_start = pos;
-		p->chunk_end = end;
+		p->exec_at = pos;
+		p->exec_raw = p->head_raw;
+		p->cb_status = 0;
 		err = llhttp_execute(&p->ll, pos, (size_t)(end - pos));
 		stop = err == HPE_OK ? end : llhttp_get_error_pos(&p->ll);
+		if (p->cb_status) {
+			status = p->cb_status;
+			status_at = p->fail_at;
+		} else if (err != HPE_OK && err != HPE_PAUSED && err != HPE_PAUSED_UPGRADE) {
+			status = status_for(err, stop, end);
+			status_at = raw_index(p, stop);
+		}
+		/* The raw scan of the head bytes llhttp went over, and of the one
+		 * it refused: whichever refusal comes first in the bytes wins, so
+		 * that how the input was split does not change the answer. */
+		if (p->raw_state != R_DONE) {
+			const char *to = status && stop < end ? stop + 1 : stop;
+			size_t n = raw_scan(p, pos, (size_t)(to - pos), &raw_status);
 
-		/* Whitespace runs are not reported by callbacks: bound the head by
-		 * the raw bytes too, whenever it spans more than one read. */
-		if (p->in_head && was_in_head) {
-			p->head_raw += (uint32_t)(stop - head_from);
-			if (p->head_raw > p->lim->max_header_bytes && !p->status)
-				p->status = 431;
+			if (raw_status && raw_index(p, pos + n) <= status_at) {
+				status = raw_status;
+				stop = pos + n;
+			}
 		}
-		if (p->status && (err == HPE_OK || err == HPE_PAUSED)) {
-			*used = (size_t)(stop - data);
-			return HTTP_ERROR;
-		}
+		if (status)
+			return refuse(p, status, (size_t)(stop - data), used);
 		switch (err) {
 		case HPE_OK:
 			*used = len;
@@ -577,17 +716,17 @@ enum http_event http_parse(struct http_parser *p, const char *data, size_t len, 
 		case HPE_PAUSED:
 			p->paused = 1;
 			*used = (size_t)(stop - data);
-			return p->started ? HTTP_CONTINUE : HTTP_DONE;
-		case HPE_PAUSED_UPGRADE:
+			if (p->started)
+				return HTTP_CONTINUE;
+			p->raw_state = R_START; /* the next head begins */
+			p->head_raw = 0;
+			return HTTP_DONE;
+		default: /* HPE_PAUSED_UPGRADE */
 			/* Only reached for requests already answered as plain HTTP
 			 * (an upgrade ukit declined): keep parsing HTTP. */
 			llhttp_resume_after_upgrade(&p->ll);
 			pos = stop;
 			continue;
-		default:
-			p->status = status_for(p, err, stop, end);
-			*used = (size_t)(stop - data);
-			return HTTP_ERROR;
 		}
 	}
 }

@@ -52,14 +52,25 @@ struct http_parser {
 	const struct http_limits *lim;
 	struct http_request req;
 	uint64_t body_bytes;
-	uint32_t head_bytes;   /* request line and header section so far, as reported */
-	uint32_t head_raw;     /* whole reads that fell inside one head (catches long whitespace) */
+	/* Raw positions: a byte's index from the start of the head (empty lines
+	 * before it included), so that refusals from different places can be
+	 * ordered as they would be byte by byte. */
+	const char *exec_at;   /* where the running llhttp_execute began */
+	uint64_t exec_raw;     /* the raw index of exec_at */
+	uint64_t fail_at;      /* the raw index of the byte a callback refused */
+	uint32_t head_raw;     /* bytes of the head so far, every one of them */
 	uint32_t url_bytes;
-	uint32_t header_lines;
+	uint32_t header_lines; /* header and trailer lines */
+	uint32_t trailer_bytes; /* trailer names and values */
 	uint16_t status;       /* the answer for HTTP_ERROR */
+	uint16_t cb_status;    /* a callback's refusal, until weighed against the raw scan */
 	uint8_t in_head;       /* inside a request line or header section */
 	uint8_t started;       /* a request has begun (some bytes of it seen) */
 	uint8_t paused;        /* llhttp was paused by us and must be resumed */
+	/* raw head scanner: what llhttp does not report or lets through */
+	uint8_t raw_state;
+	uint8_t raw_pos;
+	uint8_t raw_major, raw_minor;
 	/* request-target scanner */
 	uint8_t url_state;
 	uint8_t url_pct;       /* percent-escape progress: 0, or 1/2 digits seen */
@@ -72,17 +83,10 @@ struct http_parser {
 	uint8_t name_pos;
 	uint8_t name_cands;    /* bit per interesting header name still matching */
 	uint8_t header;        /* which interesting header the value belongs to */
+	uint8_t field_open;    /* a header name has begun on this line */
 	uint8_t value_len;
 	uint8_t value_over;
 	char value[HTTP_WS_KEY_MAX];
-	/* obs-fold detection: llhttp silently joins folded lines into one
-	 * value, reported as several spans; a span is a plain continuation only
-	 * when the input was split exactly there */
-	uint8_t exec_seq;      /* counts llhttp_execute calls */
-	uint8_t value_exec;    /* exec_seq of the last value span */
-	uint8_t value_spans;   /* value spans seen for the current header */
-	uint8_t value_at_end;  /* the last value span ended where its input ended */
-	const char *chunk_start, *chunk_end; /* the input of the current execute */
 };
 
 void http_parser_init(struct http_parser *p, const struct http_limits *lim);

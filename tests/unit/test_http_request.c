@@ -617,7 +617,15 @@ Test(http_request, malformed_request_line)
 		{ "space in the target", "GET /a b" H11, "", 400, 0 },
 		{ "nothing after the target", "GET / \r\nHost: a\r\n\r\n", "", 400, 0 },
 		{ "lower-case protocol", "GET / http/1.1\r\nHost: a\r\n\r\n", "", 400, 0 },
+		{ "RTSP", "GET / RTSP/1.0\r\n\r\n", "", 400, 0 },
 		{ "ICE", "GET / ICE/1.0\r\n\r\n", "", 400, 0 },
+		{ "version without minor", "GET / HTTP/1\r\nHost: a\r\n\r\n", "", 400, 0 },
+		{ "version 1.10", "GET / HTTP/1.10\r\nHost: a\r\n\r\n", "", 400, 0 },
+		{ "version 11.1", "GET / HTTP/11.1\r\nHost: a\r\n\r\n", "", 400, 0 },
+		{ "version x.1", "GET / HTTP/x.1\r\nHost: a\r\n\r\n", "", 400, 0 },
+		{ "space after the version", "GET / HTTP/1.1 \r\nHost: a\r\n\r\n", "", 400, 0 },
+		{ "bare CR after the version", "GET / HTTP/1.1\rHost: a\r\n\r\n", "", 400, 0 },
+		{ "bare LF after the version", "GET / HTTP/1.1\nHost: a\r\n\r\n", "", 400, 0 },
 		{ "bare LF everywhere", "GET / HTTP/1.1\nHost: a\n\n", "", 400, 0 },
 	};
 
@@ -632,8 +640,12 @@ Test(http_request, unsupported_versions)
 		{ "HTTP/1.2", "GET / HTTP/1.2\r\nHost: a\r\n\r\n", "", 505, 0 },
 		{ "HTTP/0.9", "GET / HTTP/0.9\r\n\r\n", "", 505, 0 },
 		{ "HTTP/9.9", "GET / HTTP/9.9\r\n\r\n", "", 505, 0 },
+		{ "HTTP/0.9 style", "GET /\r\n", "", 505, 0 },
 		{ "HTTP/0.9 style, blank line", "GET /\r\n\r\n", "", 505, 0 },
+		{ "HTTP/0.9 style, LF", "GET /\n", "", 505, 0 },
 		{ "HTTP/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "", 505, 0 },
+		{ "HTTP/2 preface, request line", "PRI * HTTP/2.0\r\n", "", 505, 0 },
+		{ "after a good request", "GET /" H11 "GET / HTTP/2.0\r\n", "D", 505, 0 },
 	};
 
 	run_cases(cases, sizeof(cases) / sizeof(cases[0]));
@@ -667,7 +679,13 @@ Test(http_request, bad_headers)
 		{ "space before the colon", "GET / HTTP/1.1\r\nHost : a\r\n\r\n", "", 400, 0 },
 		{ "tab before the colon", "GET / HTTP/1.1\r\nHost\t: a\r\n\r\n", "", 400, 0 },
 		{ "no colon", "GET / HTTP/1.1\r\nHost: a\r\nX\r\n\r\n", "", 400, 0 },
+		{ "empty name", "GET / HTTP/1.1\r\nHost: a\r\n: x\r\n\r\n", "", 400, 0 },
 		{ "space before the first header", "GET / HTTP/1.1\r\n Host: a\r\n\r\n", "", 400, 0 },
+		{ "obs-fold SP", "GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n b\r\n\r\n", "", 400, 0 },
+		{ "obs-fold HTAB", "GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n\tb\r\n\r\n", "", 400, 0 },
+		{ "obs-fold of an empty value", "GET / HTTP/1.1\r\nHost: a\r\nX:\r\n b\r\n\r\n", "", 400, 0 },
+		{ "obs-fold of Host", "GET / HTTP/1.1\r\nHost:\r\n a\r\n\r\n", "", 400, 0 },
+		{ "obs-fold, only space", "GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n \r\n\r\n", "", 400, 0 },
 		BIN("NUL in a value", "GET / HTTP/1.1\r\nHost: a\r\nX: a\0b\r\n\r\n", "", 400),
 		{ "control char in a value", "GET / HTTP/1.1\r\nHost: a\r\nX: a\x01" "b\r\n\r\n", "", 400, 0 },
 		{ "DEL in a value", "GET / HTTP/1.1\r\nHost: a\r\nX: a\x7f\r\n\r\n", "", 400, 0 },
@@ -770,7 +788,44 @@ Test(http_request, header_section_limit)
 
 	c.len = head_of(buf, lim.max_header_bytes, 'x');
 	run_case(&c);
+	c = (struct ecase){ "head one byte over", buf, "", 431, head_of(buf, lim.max_header_bytes + 1, 'x') };
+	run_case(&c);
 	c = (struct ecase){ "head far over", buf, "", 431, head_of(buf, 4000, 'x') };
+	run_case(&c);
+}
+
+/* Whitespace llhttp reports to no callback still counts, in one read or in
+ * many small ones (the random splits). */
+Test(http_request, header_section_limit_counts_whitespace)
+{
+	char buf[4096];
+	struct ecase c = { "value of spaces", buf, "", 431, 0 };
+	size_t n;
+
+	/* "X:    ...   b": leading whitespace of a value */
+	n = head_of(buf, lim.max_header_bytes + 1, ' ');
+	buf[n - 5] = 'b';
+	c.len = n;
+	run_case(&c);
+	n = head_of(buf, 3000, ' ');
+	buf[n - 5] = 'b';
+	c.len = n;
+	run_case(&c);
+	/* exactly at the limit it is fine */
+	n = head_of(buf, lim.max_header_bytes, ' ');
+	buf[n - 5] = 'b';
+	c = (struct ecase){ "value of spaces at the limit", buf, "D", 0, n };
+	run_case(&c);
+}
+
+Test(http_request, header_section_limit_counts_blank_lines_before)
+{
+	char buf[4096];
+	struct ecase c = { "CRLF flood", buf, "", 431, 0 };
+
+	for (size_t i = 0; i < 600; i += 2)
+		memcpy(buf + i, "\r\n", 2);
+	c.len = 600;
 	run_case(&c);
 }
 
