@@ -230,10 +230,28 @@ static void url_char(struct http_parser *p, char c)
 	}
 }
 
+/* Whether llhttp knows method as an HTTP method, not only as an RTSP one. */
+static int method_is_http(uint8_t method)
+{
+	switch (method) {
+#define HTTP_METHOD_CASE(num, name, string) case HTTP_##name:
+	HTTP_METHOD_MAP(HTTP_METHOD_CASE)
+#undef HTTP_METHOD_CASE
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 static int on_url(llhttp_t *ll, const char *at, size_t len)
 {
 	struct http_parser *p = parser_of(ll);
 
+	/* llhttp takes RTSP methods (DESCRIBE, SETUP, ...) and refuses them
+	 * later as a bad protocol; to HTTP they are unknown methods. PRI is
+	 * left to the version: "PRI * HTTP/2.0" is the HTTP/2 preface (505). */
+	if (!p->url_bytes && !method_is_http(ll->method) && ll->method != HTTP_PRI)
+		return fail(p, 501, at);
 	if (len > p->lim->max_url_bytes - p->url_bytes)
 		return fail(p, 414, at + (p->lim->max_url_bytes - p->url_bytes));
 	p->url_bytes += (uint32_t)len;
@@ -548,12 +566,20 @@ static size_t raw_scan(struct http_parser *p, const char *s, size_t n, uint16_t 
 		p->head_raw++;
 		switch (p->raw_state) {
 		case R_START: /* empty lines may come before a request */
-			if (c != '\r' && c != '\n')
+			if (c == '\r' || c == '\n')
+				break;
+			if (is_tchar(c))
 				p->raw_state = R_METHOD;
+			else
+				bad = 400;
 			break;
-		case R_METHOD:
-			if (c == ' ')
+		case R_METHOD: /* a method llhttp does not know is 501 if it is a token */
+			if (c == ' ' && p->method_bad)
+				bad = 501; /* RFC 9110 9.1 */
+			else if (c == ' ')
 				p->raw_state = R_SP1;
+			else if (!is_tchar(c))
+				bad = 400;
 			break;
 		case R_SP1: /* llhttp allows more than one SP, and so does RFC 9112 3 */
 			if (c == '\r' || c == '\n')
@@ -642,14 +668,13 @@ static size_t raw_scan(struct http_parser *p, const char *s, size_t n, uint16_t 
 	return i;
 }
 
-/* The answer to a request llhttp refused at pos. */
-static uint16_t status_for(llhttp_errno_t err, const char *pos, const char *end)
+/* The answer to a request llhttp refused (the raw scan has judged the
+ * method token and the version already). */
+static uint16_t status_for(const struct http_parser *p, llhttp_errno_t err)
 {
 	switch (err) {
-	case HPE_INVALID_METHOD:
-		/* a well-formed but unknown method is 501 (RFC 9110 9.1); garbage is 400 */
-		return pos < end && is_tchar(*pos) ? 501 : 400;
-	case HPE_INVALID_VERSION:
+	case HPE_INVALID_VERSION: /* PRI with HTTP/1.x: an unknown method */
+		return p->ll.method == HTTP_PRI ? 501 : 505;
 	case HPE_PAUSED_H2_UPGRADE:
 		return 505;
 	default:
@@ -683,6 +708,16 @@ enum http_event http_parse(struct http_parser *p, const char *data, size_t len, 
 		llhttp_errno_t err;
 		const char *stop;
 
+		if (p->method_bad) {
+			/* llhttp stopped at a method it does not know: whether the
+			 * method is a token decides between 501 and 400 */
+			size_t n = raw_scan(p, pos, (size_t)(end - pos), &raw_status);
+
+			if (raw_status)
+				return refuse(p, raw_status, (size_t)(pos + n - data), used);
+			*used = len;
+			return HTTP_MORE;
+		}
 		p->exec_at = pos;
 		p->exec_raw = p->head_raw;
 		p->cb_status = 0;
@@ -691,8 +726,9 @@ enum http_event http_parse(struct http_parser *p, const char *data, size_t len, 
 		if (p->cb_status) {
 			status = p->cb_status;
 			status_at = p->fail_at;
-		} else if (err != HPE_OK && err != HPE_PAUSED && err != HPE_PAUSED_UPGRADE) {
-			status = status_for(err, stop, end);
+		} else if (err != HPE_OK && err != HPE_PAUSED && err != HPE_PAUSED_UPGRADE &&
+			   err != HPE_INVALID_METHOD) {
+			status = status_for(p, err);
 			status_at = raw_index(p, stop);
 		}
 		/* The raw scan of the head bytes llhttp went over, and of the one
@@ -721,6 +757,10 @@ enum http_event http_parse(struct http_parser *p, const char *data, size_t len, 
 			p->raw_state = R_START; /* the next head begins */
 			p->head_raw = 0;
 			return HTTP_DONE;
+		case HPE_INVALID_METHOD:
+			p->method_bad = 1;
+			pos = stop;
+			continue;
 		default: /* HPE_PAUSED_UPGRADE */
 			/* Only reached for requests already answered as plain HTTP
 			 * (an upgrade ukit declined): keep parsing HTTP. */

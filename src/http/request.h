@@ -67,6 +67,7 @@ struct http_parser {
 	uint8_t in_head;       /* inside a request line or header section */
 	uint8_t started;       /* a request has begun (some bytes of it seen) */
 	uint8_t paused;        /* llhttp was paused by us and must be resumed */
+	uint8_t method_bad;    /* llhttp refused the method: the raw scan says 400 or 501 */
 	/* raw head scanner: what llhttp does not report or lets through */
 	uint8_t raw_state;
 	uint8_t raw_pos;

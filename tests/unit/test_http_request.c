@@ -619,6 +619,7 @@ Test(http_request, malformed_request_line)
 		{ "lower-case protocol", "GET / http/1.1\r\nHost: a\r\n\r\n", "", 400, 0 },
 		{ "RTSP", "GET / RTSP/1.0\r\n\r\n", "", 400, 0 },
 		{ "ICE", "GET / ICE/1.0\r\n\r\n", "", 400, 0 },
+		{ "RTSP method and protocol", "DESCRIBE / RTSP/1.0\r\n\r\n", "", 501, 0 },
 		{ "version without minor", "GET / HTTP/1\r\nHost: a\r\n\r\n", "", 400, 0 },
 		{ "version 1.10", "GET / HTTP/1.10\r\nHost: a\r\n\r\n", "", 400, 0 },
 		{ "version 11.1", "GET / HTTP/11.1\r\nHost: a\r\n\r\n", "", 400, 0 },
@@ -657,12 +658,19 @@ Test(http_request, unknown_methods)
 		{ "FOO", "FOO /" H11, "", 501, 0 },
 		{ "lower-case get", "get /" H11, "", 501, 0 },
 		{ "GETX", "GETX /" H11, "", 501, 0 },
+		{ "GE, a prefix", "GE /" H11, "", 501, 0 },
+		{ "P, a prefix", "P /" H11, "", 501, 0 },
 		{ "PROPFINDX", "PROPFINDX /" H11, "", 501, 0 },
 		{ "tchar method", "X-Y!~ /" H11, "", 501, 0 },
+		{ "RTSP method", "DESCRIBE /" H11, "", 501, 0 },
+		{ "RTSP method SETUP", "SETUP /" H11, "", 501, 0 },
+		{ "PRI", "PRI /" H11, "", 501, 0 },
 		{ "long token", "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJKLMNOPQRSTUVWXYZ /" H11, "", 501, 0 },
 		/* not a token: bad request, not an unknown method */
 		{ "control char in the method", "G\x01T /" H11, "", 400, 0 },
 		{ "bad char after a prefix", "GE\x01 /" H11, "", 400, 0 },
+		{ "unknown then a bad char", "FO(O /" H11, "", 400, 0 },
+		{ "unknown then CRLF", "FOO\r\n\r\n", "", 400, 0 },
 		{ "after a good request", "GET /" H11 "FOO /" H11, "D", 501, 0 },
 	};
 
