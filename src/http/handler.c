@@ -115,6 +115,7 @@ void http_answer_request(const struct http_request *req, struct http_answer *a)
 	}
 	if (req->length_state == HTTP_LENGTH_BAD) {
 		http_answer_error(400, a);
+		a->omit_body = req->method == HTTP_HEAD; /* RFC 9110 9.3.2 */
 		return;
 	}
 	memset(a, 0, sizeof(*a));

@@ -182,6 +182,17 @@ Test(http_handler, bad_length_is_400)
 	}
 }
 
+/* RFC 9110 9.3.2: no content in a response to HEAD, an error included. */
+Test(http_handler, head_with_a_bad_length_gets_no_body)
+{
+	struct http_answer a = answer_line("HEAD", "/?length=abc", "HTTP/1.1");
+
+	cr_expect_eq(a.head.status, 400);
+	cr_expect_eq(a.head.content_length, strlen("400 Bad Request\n"));
+	cr_expect_eq(a.omit_body, 1);
+	cr_expect_eq(a.close, 1);
+}
+
 /* /metrics: the caller renders the page; only GET and HEAD. */
 Test(http_handler, metrics)
 {
