@@ -29,6 +29,13 @@ void out_ref(struct out *o, const void *p, size_t n)
 void out_consume(struct out *o, size_t n)
 {
 	o->pending -= n;
+	if (!o->pending) {
+		/* all sent: start over, or a later commit would extend an
+		 * iovec already behind first and never be sent (holds_page
+		 * stays: the owner settles it when it puts the chunk back) */
+		o->first = o->niov = o->used = o->copies_end = 0;
+		return;
+	}
 	while (n && o->first < o->niov) {
 		struct iovec *v = &o->iov[o->first];
 		if (n < v->iov_len) {

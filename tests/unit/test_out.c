@@ -150,10 +150,80 @@ Test(out, full_chunk)
 	expect_pending(want);
 }
 
+/* Bytes committed after everything before them was sent are sent too. */
+Test(out, commit_after_all_was_sent)
+{
+	copy("abc");
+	out_consume(&o, 3);
+	cr_assert(out_empty(&o));
+	copy("de");
+	expect_pending("de");
+	out_ref(&o, "REF", 3);
+	copy("f");
+	expect_pending("deREFf");
+}
+
+/* What the owner counts on the chunk survives its being sent. */
+Test(out, holds_page_outlives_the_send)
+{
+	copy("head");
+	out_ref(&o, "page", 4);
+	o.holds_page = 1;
+	out_consume(&o, 8);
+	cr_assert(out_empty(&o));
+	cr_assert_eq(o.holds_page, 1);
+	out_reset(&o);
+	cr_assert_eq(o.holds_page, 0);
+}
+
 Test(out, commit_after_a_short_send)
 {
 	copy("abc");
 	out_consume(&o, 1);
 	copy("de");
 	expect_pending("bcde");
+}
+
+/* Random copies, references and short sends against a byte queue. */
+Test(out, against_a_model)
+{
+	static char model[1 << 20];
+	static char buf[1 << 16];
+	static char refdata[4096];
+	size_t head = 0, tail = 0;
+	uint32_t x = 99;
+
+	for (size_t i = 0; i < sizeof(refdata); i++)
+		refdata[i] = (char)(i * 7 + 3);
+	for (int round = 0; round < 300; round++) {
+		out_reset(&o);
+		head = tail = 0;
+		for (int step = 0; step < 200; step++) {
+			uint32_t r;
+			size_t n;
+
+			x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+			r = x % 10;
+			n = 1 + (x >> 8) % 300;
+			if (r < 4 && out_has_room(&o, n, 0)) {
+				char *t = out_tail(&o);
+				for (size_t i = 0; i < n; i++)
+					t[i] = model[tail++] = (char)(x + i);
+				out_commit(&o, n);
+			} else if (r < 7 && out_has_room(&o, 0, 1)) {
+				size_t off = (x >> 4) % (sizeof(refdata) - n);
+				memcpy(model + tail, refdata + off, n);
+				tail += n;
+				out_ref(&o, refdata + off, n);
+			} else if (tail > head) {
+				n = (x >> 12) % (tail - head + 1);
+				out_consume(&o, n);
+				head += n;
+			}
+			cr_assert_eq(o.pending, tail - head);
+			cr_assert_eq(pending_bytes(buf, sizeof(buf)), tail - head);
+			cr_assert(!memcmp(buf, model + head, tail - head), "round %d step %d", round,
+				  step);
+		}
+	}
 }
