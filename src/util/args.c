@@ -81,10 +81,21 @@ const char *args_option_name(const struct option *opts, int val)
 	return "option";
 }
 
+static int is_short_group_with(const char *arg, int c)
+{
+	return arg && arg[0] == '-' && arg[1] && arg[1] != '-' && strchr(arg + 1, c);
+}
+
 int args_bad_option(const struct args *a, char **argv, int opt)
 {
 	const char *arg = argv[optind - 1];
 
+	/* An unknown short option is in optopt. Inside a group ("-xy") getopt
+	 * has not moved past the group yet, and argv[optind - 1] is the
+	 * argument before it (even the program's name). */
+	if (opt == '?' && optopt > 0 && optopt < 128 &&
+	    (is_short_group_with(arg, optopt) || is_short_group_with(argv[optind], optopt)))
+		return args_error(a, "unknown option '-%c' (see --help)", optopt);
 	if (opt == ':')
 		return args_error(a, "%s needs a value (see --help)", arg);
 	return args_error(a, "unknown option '%s' (see --help)", arg);

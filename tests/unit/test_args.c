@@ -164,6 +164,16 @@ Test(args, unknown_short_option, .init = quiet)
 	cr_assert_stderr_eq_str("prog: unknown option '-x' (see --help)\n");
 }
 
+/* In a group of short options getopt has not moved past the argument yet:
+ * argv[optind - 1] is the one before (here the program's name). */
+Test(args, unknown_short_option_in_a_group, .init = quiet)
+{
+	char *argv[] = { "prog", "--quiet", "-xy", NULL };
+
+	bad_option(3, argv);
+	cr_assert_stderr_eq_str("prog: unknown option '-x' (see --help)\n");
+}
+
 Test(args, error_line, .init = quiet)
 {
 	cr_assert_eq(args_error(&a, "bad %s %d", "thing", 3), -1);
