@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <string.h>
+#include <time.h>
 
 struct fake_loop fake;
 
@@ -107,4 +108,15 @@ void fake_send_some(struct worker *w, struct conn *c, size_t n)
 void fake_send_all(struct worker *w, struct conn *c)
 {
 	fake_send_some(w, c, ((struct out *)pool_at(&w->outs, c->out_sending))->pending);
+}
+
+void fake_tick(struct worker *w, uint32_t now)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	w->start_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec -
+		      (uint64_t)now * 1000000000ull - 500000000ull;
+	worker_tick(w);
+	cr_assert_eq(w->now, now);
 }

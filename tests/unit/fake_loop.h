@@ -33,4 +33,8 @@ void fake_recv(struct worker *w, struct conn *c, const char *data, size_t len);
 void fake_send_all(struct worker *w, struct conn *c);
 void fake_send_some(struct worker *w, struct conn *c, size_t n);
 
+/* Sets the worker's clock to now seconds since it started (a moment into that
+ * second, whatever real time has passed) and runs its tick: timeouts fire. */
+void fake_tick(struct worker *w, uint32_t now);
+
 #endif
