@@ -6,7 +6,7 @@
 #include <string.h>
 
 enum url_state { U_START, U_SCHEME, U_SLASH1, U_SLASH2, U_AUTHORITY, U_PATH, U_KEY, U_VALUE,
-		 U_SKIP, U_IGNORE };
+		 U_SKIP, U_IGNORE, U_ASTERISK };
 
 enum header_id { H_HOST, H_EXPECT, H_UPGRADE, H_WS_KEY, H_WS_VERSION, H_COUNT, H_OTHER = 0xff };
 
@@ -188,7 +188,7 @@ static void url_char(struct http_parser *p, char c)
 		} else if (is_scheme_char(c)) {
 			p->url_state = U_SCHEME; /* absolute-form: http://authority/path?query */
 		} else {
-			p->url_state = U_IGNORE; /* asterisk-form */
+			p->url_state = U_IGNORE; /* llhttp checks the rest */
 		}
 		break;
 	case U_SCHEME:
@@ -226,6 +226,7 @@ static void url_char(struct http_parser *p, char c)
 		query_char(p, c);
 		break;
 	case U_IGNORE:
+	case U_ASTERISK:
 		break;
 	}
 }
@@ -255,8 +256,18 @@ static int on_url(llhttp_t *ll, const char *at, size_t len)
 	if (len > p->lim->max_url_bytes - p->url_bytes)
 		return fail(p, 414, at + (p->lim->max_url_bytes - p->url_bytes));
 	p->url_bytes += (uint32_t)len;
-	for (size_t i = 0; i < len; i++)
-		url_char(p, at[i]);
+	for (size_t i = 0; i < len; i++) {
+		/* RFC 9112 3.2.4: asterisk-form is "*" alone, for OPTIONS (and
+		 * the HTTP/2 preface, refused by its version) */
+		if (p->url_state == U_ASTERISK ||
+		    (p->url_state == U_START && at[i] == '*' && ll->method != HTTP_OPTIONS &&
+		     ll->method != HTTP_PRI))
+			return fail(p, 400, at + i);
+		if (p->url_state == U_START && at[i] == '*')
+			p->url_state = U_ASTERISK;
+		else
+			url_char(p, at[i]);
+	}
 	return 0;
 }
 

@@ -216,7 +216,7 @@ Test(http_request, methods)
 		{ "DELETE /" H11, HTTP_DELETE },
 		{ "OPTIONS *" H11, HTTP_OPTIONS },
 		{ "PROPFIND /" H11, HTTP_PROPFIND },
-		{ "M-SEARCH *" H11, HTTP_MSEARCH },
+		{ "M-SEARCH /" H11, HTTP_MSEARCH },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -373,10 +373,18 @@ Test(http_request, routes)
 
 Test(http_request, asterisk_form)
 {
+	static const struct ecase cases[] = {
+		{ "GET *", "GET *" H11, "", 400, 0 },
+		{ "HEAD *", "HEAD *" H11, "", 400, 0 },
+		{ "OPTIONS *x", "OPTIONS *x" H11, "", 400, 0 },
+		{ "GET *x", "GET *x" H11, "", 400, 0 },
+		{ "OPTIONS **", "OPTIONS **" H11, "", 400, 0 },
+	};
 	struct http_request r = parse1("OPTIONS *" H11);
 
 	cr_expect_eq(r.route, TEXT);
 	cr_expect_eq(r.length_state, ABSENT);
+	run_cases(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 /* A long query only costs the scanner: it keeps a few bytes of state. */
