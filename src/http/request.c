@@ -247,16 +247,17 @@ static int method_is_http(uint8_t method)
 static int on_url(llhttp_t *ll, const char *at, size_t len)
 {
 	struct http_parser *p = parser_of(ll);
+	size_t room, n;
 
 	/* llhttp takes RTSP methods (DESCRIBE, SETUP, ...) and refuses them
 	 * later as a bad protocol; to HTTP they are unknown methods. PRI is
 	 * left to the version: "PRI * HTTP/2.0" is the HTTP/2 preface (505). */
 	if (!p->url_bytes && !method_is_http(ll->method) && ll->method != HTTP_PRI)
 		return fail(p, 501, at);
-	if (len > p->lim->max_url_bytes - p->url_bytes)
-		return fail(p, 414, at + (p->lim->max_url_bytes - p->url_bytes));
-	p->url_bytes += (uint32_t)len;
-	for (size_t i = 0; i < len; i++) {
+	room = p->lim->max_url_bytes - p->url_bytes;
+	n = len < room ? len : room;
+	p->url_bytes += (uint32_t)n;
+	for (size_t i = 0; i < n; i++) {
 		/* RFC 9112 3.2.4: asterisk-form is "*" alone, for OPTIONS (and
 		 * the HTTP/2 preface, refused by its version) */
 		if (p->url_state == U_ASTERISK ||
@@ -268,6 +269,8 @@ static int on_url(llhttp_t *ll, const char *at, size_t len)
 		else
 			url_char(p, at[i]);
 	}
+	if (len > room)
+		return fail(p, 414, at + room);
 	return 0;
 }
 
@@ -618,17 +621,22 @@ static size_t raw_scan(struct http_parser *p, const char *s, size_t n, uint16_t 
 			else if (++p->raw_pos == 5)
 				p->raw_state = R_MAJOR;
 			break;
-		case R_MAJOR:
-		case R_MINOR:
-			if (c < '0' || c > '9') {
+		case R_MAJOR: /* a version other than 1.0 and 1.1 is refused at its
+				 * digit, where llhttp refuses it too */
+			if (c < '0' || c > '9')
 				bad = 400;
-			} else if (p->raw_state == R_MAJOR) {
-				p->raw_major = (uint8_t)(c - '0');
+			else if (c != '1')
+				bad = 505;
+			else
 				p->raw_state = R_DOT;
-			} else {
-				p->raw_minor = (uint8_t)(c - '0');
+			break;
+		case R_MINOR:
+			if (c < '0' || c > '9')
+				bad = 400;
+			else if (c > '1')
+				bad = 505;
+			else
 				p->raw_state = R_CR;
-			}
 			break;
 		case R_DOT:
 			if (c == '.')
@@ -636,13 +644,11 @@ static size_t raw_scan(struct http_parser *p, const char *s, size_t n, uint16_t 
 			else
 				bad = 400;
 			break;
-		case R_CR: /* a well-formed version: supported or not */
-			if (c != '\r')
-				bad = 400;
-			else if (p->raw_major != 1 || p->raw_minor > 1)
-				bad = 505;
-			else
+		case R_CR:
+			if (c == '\r')
 				p->raw_state = R_LF;
+			else
+				bad = 400;
 			break;
 		case R_LF:
 			if (c == '\n')
@@ -684,13 +690,30 @@ static size_t raw_scan(struct http_parser *p, const char *s, size_t n, uint16_t 
 static uint16_t status_for(const struct http_parser *p, llhttp_errno_t err)
 {
 	switch (err) {
-	case HPE_INVALID_VERSION: /* PRI with HTTP/1.x: an unknown method */
-		return p->ll.method == HTTP_PRI ? 501 : 505;
+	case HPE_INVALID_VERSION:
+		/* the raw scan refuses unsupported versions at their digit:
+		 * this is a malformed one, or PRI with HTTP/1.x (an unknown method) */
+		return p->ll.method == HTTP_PRI ? 501 : 400;
 	case HPE_PAUSED_H2_UPGRADE:
 		return 505;
 	default:
 		return 400;
 	}
+}
+
+/* llhttp's type for the span callback it keeps pending (llhttp.c). */
+typedef int (*llhttp_span_cb)(llhttp_t *, const char *, const char *);
+
+/* When llhttp refuses a byte it drops the span it was in (a target, a field
+ * name or value) without reporting it. Reported now, the callbacks' limits
+ * see every byte before the refusal, as they do when the input is split
+ * just before it. */
+static void flush_span(struct http_parser *p, const char *stop)
+{
+	const char *from = p->ll._span_pos0;
+
+	if (from && from < stop)
+		((llhttp_span_cb)p->ll._span_cb0)(&p->ll, from, stop);
 }
 
 static enum http_event refuse(struct http_parser *p, uint16_t status, size_t used_bytes,
@@ -734,6 +757,8 @@ enum http_event http_parse(struct http_parser *p, const char *data, size_t len, 
 		p->cb_status = 0;
 		err = llhttp_execute(&p->ll, pos, (size_t)(end - pos));
 		stop = err == HPE_OK ? end : llhttp_get_error_pos(&p->ll);
+		if (!p->cb_status && err != HPE_OK && err != HPE_PAUSED && err != HPE_PAUSED_UPGRADE)
+			flush_span(p, stop);
 		if (p->cb_status) {
 			status = p->cb_status;
 			status_at = p->fail_at;
@@ -742,14 +767,14 @@ enum http_event http_parse(struct http_parser *p, const char *data, size_t len, 
 			status = status_for(p, err);
 			status_at = raw_index(p, stop);
 		}
-		/* The raw scan of the head bytes llhttp went over, and of the one
-		 * it refused: whichever refusal comes first in the bytes wins, so
-		 * that how the input was split does not change the answer. */
+		/* The raw scan of the head bytes llhttp went over (up to the byte
+		 * it refused, which may be the one after the bad one): whichever
+		 * refusal comes first in the bytes wins, so that how the input was
+		 * split does not change the answer. */
 		if (p->raw_state != R_DONE) {
-			const char *to = status && stop < end ? stop + 1 : stop;
-			size_t n = raw_scan(p, pos, (size_t)(to - pos), &raw_status);
+			size_t n = raw_scan(p, pos, (size_t)(stop - pos), &raw_status);
 
-			if (raw_status && raw_index(p, pos + n) <= status_at) {
+			if (raw_status && raw_index(p, pos + n) < status_at) {
 				status = raw_status;
 				stop = pos + n;
 			}

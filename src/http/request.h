@@ -71,7 +71,6 @@ struct http_parser {
 	/* raw head scanner: what llhttp does not report or lets through */
 	uint8_t raw_state;
 	uint8_t raw_pos;
-	uint8_t raw_major, raw_minor;
 	/* request-target scanner */
 	uint8_t url_state;
 	uint8_t url_pct;       /* percent-escape progress: 0, or 1/2 digits seen */

@@ -943,6 +943,48 @@ Test(http_request, trailer_limits)
 	run_case(&c);
 }
 
+/* Two faults in one request: the first in the bytes decides, whole or split,
+ * also when llhttp refuses a byte inside a span it then never reports, or
+ * decides only after the byte that is wrong. */
+Test(http_request, first_fault_wins_in_every_split)
+{
+	char buf[2048], pad[700];
+	struct ecase c;
+	size_t n;
+
+	memset(pad, 'a', sizeof(pad));
+	/* a target over max_url_bytes, then a byte llhttp refuses */
+	sprintf(buf, "GET /%.70s\x7f" H11, pad);
+	c = (struct ecase){ "long target, then DEL", buf, "", 414, 0 };
+	run_case(&c);
+	/* a header line over max_headers, with a bad byte in its name */
+	n = (size_t)sprintf(buf, "GET / HTTP/1.1\r\nHost: a\r\n");
+	for (unsigned i = 1; i < lim.max_headers; i++)
+		n += (size_t)sprintf(buf + n, "X%u: y\r\n", i);
+	sprintf(buf + n, "Yy\x01: z\r\n\r\n");
+	c = (struct ecase){ "a header too many, bad name", buf, "", 431, 0 };
+	run_case(&c);
+	/* a trailer over max_header_bytes, then a control byte */
+	sprintf(buf, "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+		     "0\r\nT: %.600s\x01\r\n\r\n", pad);
+	c = (struct ecase){ "long trailer, then a control byte", buf, "", 431, 0 };
+	run_case(&c);
+	/* an unsupported version is refused at its digit, whatever follows */
+	c = (struct ecase){ "HTTP/1.7 then bare LF", "POST / HTTP/1.7\n", "", 505, 0 };
+	run_case(&c);
+	c = (struct ecase){ "HTTP/3.0 then junk", "GET / HTTP/3.0x\r\n", "", 505, 0 };
+	run_case(&c);
+	/* llhttp refuses a form feed in the target once past it */
+	c = (struct ecase){ "form feed in the target, then LF", "GET /a\x0c\n", "", 400, 0 };
+	run_case(&c);
+	c = (struct ecase){ "form feed in the target", "GET /a\x0c HTTP/1.1\r\nHost: a\r\n\r\n", "", 400, 0 };
+	run_case(&c);
+	/* an asterisk refused before the target grows too long */
+	sprintf(buf, "GET *%.70s" H11, pad);
+	c = (struct ecase){ "GET * and a long target", buf, "", 400, 0 };
+	run_case(&c);
+}
+
 /* --- other fields -------------------------------------------------------- */
 
 Test(http_request, websocket_fields)
