@@ -47,6 +47,18 @@ static void answer_text(const struct http_request *req, struct http_answer *a)
 	a->body = http_text();
 }
 
+/* Connection: close when the request ends the connection; keep-alive when an
+ * HTTP/1.0 client asked for it (without it, 1.0 means close). */
+static void answer_persistence(const struct http_request *req, struct http_answer *a)
+{
+	if (!req->keep_alive) {
+		a->head.connection = HTTP_CONN_CLOSE;
+		a->close = 1;
+	} else if (req->version == 10) {
+		a->head.connection = HTTP_CONN_KEEP_ALIVE; /* 1.0 asked for it: say yes */
+	}
+}
+
 static void answer_metrics(const struct http_request *req, struct http_answer *a)
 {
 	if (req->method != HTTP_GET && req->method != HTTP_HEAD) {
@@ -58,10 +70,7 @@ static void answer_metrics(const struct http_request *req, struct http_answer *a
 	a->head.status = 200;
 	a->metrics = 1;
 	a->omit_body = req->method == HTTP_HEAD;
-	if (!req->keep_alive) {
-		a->head.connection = HTTP_CONN_CLOSE;
-		a->close = 1;
-	}
+	answer_persistence(req, a);
 }
 
 /* /ws/echo: 101 with the accept key, or why not. A plain GET (no upgrade
@@ -121,10 +130,5 @@ void http_answer_request(const struct http_request *req, struct http_answer *a)
 	memset(a, 0, sizeof(*a));
 	answer_text(req, a);
 	a->omit_body = req->method == HTTP_HEAD;
-	if (!req->keep_alive) {
-		a->head.connection = HTTP_CONN_CLOSE;
-		a->close = 1;
-	} else if (req->version == 10) {
-		a->head.connection = HTTP_CONN_KEEP_ALIVE; /* 1.0 asked for it: say yes */
-	}
+	answer_persistence(req, a);
 }

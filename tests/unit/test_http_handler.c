@@ -259,6 +259,12 @@ Test(http_handler, connection_header)
 		{ "HEAD / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", HTTP_CONN_KEEP_ALIVE, 0 },
 		{ "GET / HTTP/1.0\r\nConnection: close\r\n\r\n", HTTP_CONN_CLOSE, 1 },
 		{ "GET /?length=x HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", HTTP_CONN_CLOSE, 1 },
+		/* /metrics the same */
+		{ "GET /metrics HTTP/1.1\r\nHost: a\r\n\r\n", HTTP_CONN_NONE, 0 },
+		{ "GET /metrics HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", HTTP_CONN_CLOSE, 1 },
+		{ "GET /metrics HTTP/1.0\r\n\r\n", HTTP_CONN_CLOSE, 1 },
+		{ "GET /metrics HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", HTTP_CONN_KEEP_ALIVE, 0 },
+		{ "HEAD /metrics HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", HTTP_CONN_KEEP_ALIVE, 0 },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
