@@ -62,8 +62,11 @@ static void answer_persistence(const struct http_request *req, struct http_answe
 static void answer_metrics(const struct http_request *req, struct http_answer *a)
 {
 	if (req->method != HTTP_GET && req->method != HTTP_HEAD) {
-		http_answer_error(405, a);
-		a->head.extra = "Allow: GET, HEAD\r\n";
+		/* the methods ukit does not know are 501 here as anywhere */
+		http_answer_error(method_is_standard(req->method) || req->method == HTTP_POST ||
+					  req->method == HTTP_PUT ? 405 : 501, a);
+		if (a->head.status == 405)
+			a->head.extra = "Allow: GET, HEAD\r\n";
 		return;
 	}
 	memset(a, 0, sizeof(*a));

@@ -216,6 +216,12 @@ Test(http_handler, metrics)
 	cr_expect_eq(a.metrics, 0);
 	a = answer_line("GET", "/metrics/", "HTTP/1.1");
 	cr_expect_eq(a.metrics, 0);
+	a = answer_line("DELETE", "/metrics", "HTTP/1.1");
+	cr_expect_eq(a.head.status, 405);
+	cr_expect_str_eq(a.head.extra, "Allow: GET, HEAD\r\n");
+	a = answer_line("PROPFIND", "/metrics", "HTTP/1.1");
+	cr_expect_eq(a.head.status, 501, "WebDAV is 501 on /metrics too");
+	cr_expect_null(a.head.extra);
 }
 
 /* /ws/echo speaks WebSocket only (the handshake's details: test_ws_handshake.c). */
