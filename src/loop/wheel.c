@@ -76,15 +76,16 @@ void wheel_advance(struct wheel *w, uint32_t now, void (*fire)(void *ctx, uint32
 {
 	while (w->now < now) {
 		uint32_t *slot = &w->slots[++w->now % WHEEL_SLOTS];
-		uint32_t ref = *slot;
 
-		*slot = 0; /* detach the slot: fire() may set timers, even in this slot */
-		while (ref) {
-			uint32_t id = ref - 1;
+		/* Take the slot's nodes one at a time, each unlinked before it
+		 * fires, so that fire() may set or clear any timer, others of
+		 * this slot included. Nothing it sets lands in this slot: a
+		 * node is filed 1 to WHEEL_SLOTS - 1 seconds ahead. */
+		while (*slot) {
+			uint32_t id = *slot - 1;
 			struct wheel_node *n = &w->nodes[id];
 
-			ref = n->next;
-			n->linked = 0;
+			wheel_clear(w, id);
 			if (n->deadline <= w->now)
 				fire(ctx, id);
 			else

@@ -160,6 +160,44 @@ Test(wheel, fire_may_set_it_again)
 	cr_assert_eq(f.at[5], 14 + WHEEL_SLOTS);
 }
 
+/* fire() for one id may clear or move others due in the same second: a
+ * cleared one does not fire, a moved one fires when it is due. */
+static struct {
+	uint32_t clear_on[IDS]; /* id + 1 to clear when this one fires */
+	uint32_t move_on[IDS];  /* id + 1 to move 5 s later when this one fires */
+} side;
+
+static void on_fire_side(void *ctx, uint32_t id)
+{
+	on_fire(ctx, id);
+	if (side.clear_on[id])
+		wheel_clear(f.w, side.clear_on[id] - 1);
+	if (side.move_on[id])
+		wheel_set(f.w, side.move_on[id] - 1, f.w->now + 5);
+}
+
+Test(wheel, fire_may_clear_or_move_others_due_with_it)
+{
+	/* filed in one slot, newest first: 3, 2, 1, 0 */
+	for (uint32_t id = 0; id < 4; id++)
+		wheel_set(&w, id, 7);
+	side.clear_on[3] = 2 + 1; /* the next one in the slot */
+	side.clear_on[2] = 3 + 1; /* cleared already, and fired: harmless */
+	side.move_on[1] = 0 + 1;
+	wheel_advance(&w, 7, on_fire_side, &f);
+	cr_assert_eq(f.n, 2, "%d fired", f.n);
+	cr_assert_eq(f.id[0], 3);
+	cr_assert_eq(f.id[1], 1);
+	wheel_advance(&w, 11, on_fire_side, &f);
+	cr_assert_eq(f.n, 2);
+	wheel_advance(&w, 12, on_fire_side, &f);
+	cr_assert_eq(f.n, 3);
+	cr_assert_eq(f.id[2], 0);
+	cr_assert_eq(f.at[2], 12);
+	wheel_advance(&w, 1000, on_fire_side, &f);
+	cr_assert_eq(f.n, 3);
+}
+
 Test(wheel, fires_in_deadline_order_across_a_jump)
 {
 	wheel_set(&w, 1, 30);
