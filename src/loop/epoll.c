@@ -67,8 +67,9 @@ uint32_t loop_slot_reserve(uint32_t slots)
 	return FD_RESERVE;
 }
 
-int loop_listen_backlog(void)
+int loop_listen_backlog(uint32_t slots)
 {
+	(void)slots;
 	return 65535; /* accept4 takes what it can: the kernel caps it at somaxconn */
 }
 

@@ -18,8 +18,8 @@ uint32_t loop_max_slots(void);
 /* Of those slots, how many to keep free as headroom (accept bursts). */
 uint32_t loop_slot_reserve(uint32_t slots);
 
-/* The listen(2) backlog this loop wants. */
-int loop_listen_backlog(void);
+/* The listen(2) backlog this loop wants, with slots per loop. */
+int loop_listen_backlog(uint32_t slots);
 
 /* The most connections the whole process can hold with this loop when all
  * loops share one descriptor space (epoll: RLIMIT_NOFILE), or 0 when each

@@ -24,7 +24,8 @@ const char loop_name[] = "io_uring";
 
 /* user_data: what completed (kind), for which connection (slot) and which
  * incarnation of it (gen), so a late completion for a reused slot is dropped. */
-enum ud_kind { UD_ACCEPT = 1, UD_RECV, UD_SEND, UD_CANCEL, UD_CLOSE, UD_SHUTDOWN, UD_TICK, UD_WAKE };
+enum ud_kind { UD_ACCEPT = 1, UD_RECV, UD_SEND, UD_CANCEL, UD_CLOSE, UD_SHUTDOWN, UD_TICK, UD_WAKE,
+	       UD_KICK, UD_MSG, UD_ACCEPT_CANCEL };
 
 static inline uint64_t ud_make(enum ud_kind kind, uint32_t gen, uint32_t slot)
 {
@@ -83,19 +84,20 @@ uint32_t loop_max_total(void)
 	return 0; /* each ring's file table is its own: more rings, more connections */
 }
 
-int loop_listen_backlog(void)
+/* A multishot accept takes the whole accept queue in one go, past any
+ * watermark, and the kernel closes a connection it accepted into a full
+ * table. So each ring keeps twice the listener's backlog free (connections
+ * also arrive while a burst is taken), and the backlog is at most an
+ * eighth of a ring's slots. */
+int loop_listen_backlog(uint32_t slots)
 {
-	return LISTEN_BACKLOG;
+	uint32_t b = slots / 8 < LISTEN_BACKLOG ? slots / 8 : LISTEN_BACKLOG;
+	return b < 1 ? 1 : (int)b;
 }
 
 uint32_t loop_slot_reserve(uint32_t slots)
 {
-	/* A multishot accept takes the whole accept queue in one go, past any
-	 * watermark, and the kernel closes a connection it accepted into a full
-	 * table. The queue is capped at LISTEN_BACKLOG: keep room for it twice
-	 * over (connections also arrive while a burst is being taken). */
-	uint32_t r = slots / 4 < 2 * LISTEN_BACKLOG ? slots / 4 : 2 * LISTEN_BACKLOG;
-	return r < 1 ? 1 : r;
+	return 2 * (uint32_t)loop_listen_backlog(slots);
 }
 
 static struct io_uring_sqe *sqe_get(struct uring_loop *L)
@@ -167,36 +169,88 @@ static int buffers_init(struct worker *w)
 
 /* --- accepting -------------------------------------------------------------- */
 
-static void accept_arm(struct worker *w)
-{
-	struct uring_loop *L = loop_of(w);
-	struct io_uring_sqe *sqe;
+/* The rings of a core share its listener and each keeps a multishot accept
+ * on it while it has room; the kernel wakes one waiting accept per new
+ * connection. Rings hand over as they fill. */
 
-	if (L->accepting || L->accept_full || L->accept_stopped || w->now < L->accept_retry_at)
-		return;
-	sqe = sqe_get(L);
-	io_uring_prep_multishot_accept_direct(sqe, L->listen_fd, NULL, NULL, 0);
-	sqe->user_data = ud_make(UD_ACCEPT, 0, 0);
-	L->accepting = 1;
+static int accept_wanted(const struct worker *w)
+{
+	const struct uring_loop *L = w->loop;
+
+	return !L->accept_full && !L->accept_stopped && w->now >= L->accept_retry_at;
 }
 
 static void accept_cancel(struct worker *w)
 {
 	struct uring_loop *L = loop_of(w);
+	struct io_uring_sqe *sqe = sqe_get(L);
+
+	io_uring_prep_cancel64(sqe, ud_make(UD_ACCEPT, 0, 0), 0);
+	sqe->user_data = ud_make(UD_ACCEPT_CANCEL, 0, 0);
+	L->accept_cancelling = 1;
+}
+
+/* Arms or cancels the accept to match accept_wanted(). A cancel can miss an
+ * accept that is running at that moment: its next completion tries again. */
+static void accept_sync(struct worker *w)
+{
+	struct uring_loop *L = loop_of(w);
 	struct io_uring_sqe *sqe;
 
-	if (!L->accepting || L->accept_cancelling)
-		return;
-	sqe = sqe_get(L);
-	io_uring_prep_cancel64(sqe, ud_make(UD_ACCEPT, 0, 0), 0);
-	sqe->user_data = ud_make(UD_CANCEL, 0, 0);
-	L->accept_cancelling = 1;
+	if (accept_wanted(w) && !L->accepting) {
+		sqe = sqe_get(L);
+		io_uring_prep_multishot_accept_direct(sqe, L->listen_fd, NULL, NULL, 0);
+		sqe->user_data = ud_make(UD_ACCEPT, 0, 0);
+		L->accepting = 1;
+	} else if (!accept_wanted(w) && L->accepting && !L->accept_cancelling) {
+		accept_cancel(w);
+	}
 }
 
 void loop_accept_stop(struct worker *w)
 {
 	loop_of(w)->accept_stopped = 1;
-	accept_cancel(w);
+	accept_sync(w);
+}
+
+/* Our accept has ended for good: tell the next ring of this core that has
+ * room to accept now. Connections already queued on the listener wake no
+ * one by themselves (a wake-up may even have gone to our dying accept),
+ * and once the queue is full new ones are dropped before they could: the
+ * 600k ramp stalled at 46k until rings handed over like this. hops bounds
+ * the search when the rings it reaches are full too. */
+static void accept_kick(struct worker *w, unsigned hops)
+{
+	const struct server *srv = w->srv;
+	unsigned threads = srv->cfg.threads, per_core = srv->nworkers / threads;
+
+	for (unsigned k = 1; k < per_core && hops < per_core; k++) {
+		const struct worker *next = &srv->workers[(w->id + k * threads) % srv->nworkers];
+		const struct uring_loop *NL = next->loop;
+		struct io_uring_sqe *sqe;
+
+		if (counter_read(&next->st.open) + NL->reserve >= next->nslots)
+			continue;
+		sqe = sqe_get(loop_of(w));
+		io_uring_prep_msg_ring(sqe, NL->ring.ring_fd, hops + 1, ud_make(UD_KICK, 0, 0), 0);
+		sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+		sqe->user_data = ud_make(UD_MSG, 0, 0);
+		return;
+	}
+}
+
+/* Told to accept: queued connections may never wake our armed accept, so
+ * re-issue it (a new accept takes what is queued at once). */
+static void on_kick(struct worker *w, unsigned hops)
+{
+	struct uring_loop *L = loop_of(w);
+
+	if (!accept_wanted(w))
+		accept_kick(w, hops); /* full or backing off: pass it on */
+	else if (L->accepting && !L->accept_cancelling)
+		accept_cancel(w); /* its last completion re-arms */
+	else
+		accept_sync(w);
 }
 
 /* Accept only while the table has room for a burst; resume below half the reserve. */
@@ -207,10 +261,8 @@ static void accept_watermark(struct worker *w)
 	if (!L->accept_full && w->nopen + L->reserve >= w->nslots) {
 		L->accept_full = 1;
 		count(&w->st.accept_pauses, 1);
-		accept_cancel(w);
 	} else if (L->accept_full && w->nopen + 2 * L->reserve < w->nslots) {
 		L->accept_full = 0;
-		accept_arm(w);
 	}
 }
 
@@ -219,11 +271,10 @@ static void recv_arm(struct worker *w, struct conn *c);
 static void on_accept(struct worker *w, struct io_uring_cqe *cqe)
 {
 	struct uring_loop *L = loop_of(w);
+	int ended = !(cqe->flags & IORING_CQE_F_MORE);
 
-	if (!(cqe->flags & IORING_CQE_F_MORE)) {
+	if (ended)
 		L->accepting = 0;
-		L->accept_cancelling = 0;
-	}
 	if (cqe->res >= 0 && (uint32_t)cqe->res < w->nslots) {
 		struct conn *c = &w->conns[cqe->res];
 		c->gen++;
@@ -238,8 +289,15 @@ static void on_accept(struct worker *w, struct io_uring_cqe *cqe)
 		L->accept_retry_at = w->now + 1;
 	}
 	accept_watermark(w);
-	if (!L->accepting)
-		accept_arm(w);
+	accept_sync(w);
+	if (ended && !L->accepting && !L->accept_stopped)
+		accept_kick(w, 0);
+}
+
+static void on_accept_cancel(struct worker *w)
+{
+	loop_of(w)->accept_cancelling = 0;
+	accept_sync(w); /* a cancel that missed is sent again */
 }
 
 /* --- receiving and sending ---------------------------------------------------- */
@@ -453,13 +511,21 @@ static void on_completion(struct worker *w, struct io_uring_cqe *cqe)
 		if (!(cqe->flags & IORING_CQE_F_MORE))
 			tick_arm(w);
 		worker_tick(w);
-		accept_arm(w); /* after a back-off */
+		accept_sync(w); /* after a back-off */
 		if (loop_of(w)->nnobufs)
 			nobufs_retry(w);
 		return;
 	case UD_WAKE:
 		worker_stop(w);
 		return;
+	case UD_KICK:
+		on_kick(w, (unsigned)cqe->res);
+		return;
+	case UD_ACCEPT_CANCEL:
+		on_accept_cancel(w);
+		return;
+	case UD_MSG:
+		return; /* a kick that failed: the target ring is gone (shutting down) */
 	case UD_CANCEL:
 	case UD_CLOSE:
 		return; /* failures here only mean the target was already gone */
@@ -609,7 +675,7 @@ int loop_init(struct worker *w)
 		return ret;
 	}
 	tick_arm(w);
-	accept_arm(w);
+	accept_sync(w);
 	ret = io_uring_submit(&L->ring);
 	if (ret < 0) {
 		snprintf(w->init_msg, sizeof(w->init_msg), "io_uring_submit: %s", strerror(-ret));

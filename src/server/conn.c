@@ -317,8 +317,10 @@ void conn_sent(struct worker *w, struct conn *c, int res)
 	}
 	conn_out_put(w, c->out_sending);
 	c->out_sending = 0;
-	if (c->state == CONN_HTTP || c->state == CONN_DRAIN)
-		conn_deadline(w, c, w->srv->cfg.idle_timeout); /* the reader makes progress */
+	/* the reader makes progress; but a request's head being received keeps
+	 * its own, shorter deadline */
+	if ((c->state == CONN_HTTP && !(c->flags & CONN_HEAD_TIMER)) || c->state == CONN_DRAIN)
+		conn_deadline(w, c, w->srv->cfg.idle_timeout);
 	conn_flush(w, c);
 	if (c->flags & CONN_PAUSED)
 		conn_resume(w, c);

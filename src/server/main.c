@@ -27,6 +27,7 @@ struct layout {
 };
 
 static sem_t started;
+static pthread_barrier_t go; /* every worker set up before any runs: they message each other */
 
 static void *worker_main(void *arg)
 {
@@ -46,6 +47,7 @@ static void *worker_main(void *arg)
 	sem_post(&started);
 	if (w->init_status < 0)
 		return NULL;
+	pthread_barrier_wait(&go);
 	loop_run(w);
 	loop_fini(w);
 	worker_fini(w);
@@ -133,7 +135,7 @@ static int plan(struct server_config *cfg, struct layout *l, const struct args *
 	return 0;
 }
 
-static int open_listeners(struct server *srv, const struct args *a)
+static int open_listeners(struct server *srv, const struct layout *l, const struct args *a)
 {
 	char err[160];
 
@@ -145,7 +147,7 @@ static int open_listeners(struct server *srv, const struct args *a)
 		return args_error(a, "out of memory");
 	for (unsigned i = 0; i < srv->nlisten; i++) {
 		srv->listen_fds[i] = listener_open(srv->cfg.bind_addr, srv->cfg.port,
-						   loop_listen_backlog(), err, sizeof(err));
+						   loop_listen_backlog(l->slots), err, sizeof(err));
 		if (srv->listen_fds[i] < 0)
 			return args_error(a, "%s", err);
 	}
@@ -156,7 +158,8 @@ static int start_workers(struct server *srv, const struct layout *l, const struc
 {
 	srv->nworkers = srv->cfg.rings;
 	srv->workers = calloc(srv->nworkers, sizeof(struct worker));
-	if (!srv->workers || sem_init(&started, 0, 0))
+	if (!srv->workers || sem_init(&started, 0, 0) ||
+	    pthread_barrier_init(&go, NULL, srv->nworkers + 1))
 		return args_error(a, "out of memory");
 	for (unsigned i = 0; i < srv->nworkers; i++) {
 		struct worker *w = &srv->workers[i];
@@ -172,6 +175,7 @@ static int start_workers(struct server *srv, const struct layout *l, const struc
 	for (unsigned i = 0; i < srv->nworkers; i++)
 		if (srv->workers[i].init_status < 0)
 			return args_error(a, "%s", srv->workers[i].init_msg);
+	pthread_barrier_wait(&go);
 	return 0;
 }
 
@@ -247,7 +251,7 @@ int main(int argc, char **argv)
 		.max_headers = srv.cfg.max_headers,
 		.max_body = srv.cfg.max_body,
 	};
-	if (open_listeners(&srv, &a))
+	if (open_listeners(&srv, &l, &a))
 		return 1;
 
 	/* workers inherit the mask: only this thread takes the signals */

@@ -16,7 +16,7 @@ const char loop_name[] = "fake";
 uint32_t loop_max_slots(void) { return 1024; }
 uint32_t loop_slot_reserve(uint32_t slots) { (void)slots; return 1; }
 uint32_t loop_max_total(void) { return 0; }
-int loop_listen_backlog(void) { return 128; }
+int loop_listen_backlog(uint32_t slots) { (void)slots; return 128; }
 int loop_init(struct worker *w) { (void)w; return 0; }
 void loop_run(struct worker *w) { (void)w; }
 void loop_fini(struct worker *w) { (void)w; }
