@@ -1,0 +1,41 @@
+"""tools/c600k, the scenario runner, at a reduced size (20,000 connections,
+10 s held) so it cannot rot: it must hold them with zero failed requests
+and write its report, CSVs and plots."""
+
+import json
+import os
+import subprocess
+import tempfile
+import unittest
+
+from ukit import ROOT, SANITIZED, main, skip
+
+
+class Runner(unittest.TestCase):
+    def test_reduced_run(self):
+        if SANITIZED:
+            skip("the runner drives the release binaries; its ASan run would measure ASan")
+        out = tempfile.mkdtemp(prefix="ukit-c600k-")
+        p = subprocess.run([os.path.join(ROOT, "tools", "c600k"), "-n", "20000", "--hold", "10",
+                            "--ab-n", "20000", "--tuning", "check", "--out", out],
+                           capture_output=True, text=True, timeout=300)
+        self.assertIn(p.returncode, (0, 1), p.stdout + p.stderr)
+        with open(os.path.join(out, "report.json")) as f:
+            r = json.load(f)
+        self.assertEqual(r["client"]["peak_concurrency"], 20000)
+        self.assertEqual(r["client"]["errors"], 0)
+        self.assertGreaterEqual(r["held_seconds"], 10)
+        self.assertEqual(r["ab_before"]["failed"], 0)
+        self.assertEqual(r["ab_held"]["failed"], 0)
+        self.assertGreater(r["ab_held"]["rps"], 1000)
+        for name in ("report.md", "samples.csv", "client.csv", "ab-held.txt", "concurrency.png",
+                     "requests.png", "cpu.png", "rss.png", "kernel_memory.png"):
+            path = os.path.join(out, name)
+            self.assertTrue(os.path.exists(path) and os.path.getsize(path) > 0, name)
+        with open(os.path.join(out, "samples.csv")) as f:
+            rows = f.read().splitlines()
+        self.assertGreater(len(rows), 10)
+
+
+if __name__ == "__main__":
+    main()
