@@ -13,10 +13,8 @@ from ukit import ROOT, SANITIZED, main, skip
 
 class Bench(unittest.TestCase):
     def test_quick(self):
-        if SANITIZED:
-            skip("the benchmark drives the release binaries")
         if not shutil.which("nginx"):
-            skip("nginx is not installed")
+            self.skipTest("nginx is not installed")
         out = tempfile.mkdtemp(prefix="ukit-bench-")
         p = subprocess.run([os.path.join(ROOT, "tools", "bench"), "--quick", "--only",
                             "keepalive-100,pipeline-16", "--out", out],
@@ -36,4 +34,6 @@ class Bench(unittest.TestCase):
 
 
 if __name__ == "__main__":
+    if SANITIZED:
+        skip("the benchmark drives the release binaries")
     main()

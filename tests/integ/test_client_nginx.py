@@ -97,7 +97,9 @@ class AgainstNginx(unittest.TestCase):
               flush=True)
         low = 0.2 if ukit.SANITIZED else 0.5  # sanitizers slow the client, not wrk
         self.assertGreater(j["requests_per_s"], low * wrk, out)
-        self.assertLess(j["requests_per_s"], 2.0 * wrk, out)
+        # a sanity bound: ukit-client does less work per request than wrk, and the
+        # two run at different moments of a shared machine
+        self.assertLess(j["requests_per_s"], 3.0 * wrk, out)
 
     def test_body_check_forced_on_a_peer(self):
         res = client_run.run("-c", 2, "--closed-loop", "--duration", 1, "--check-body",
