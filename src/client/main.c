@@ -1,6 +1,7 @@
 /* ukit-client: plans rings and source addresses, starts one pinned thread
  * per ring, prints a line a second, stops at --duration or on SIGINT and
  * prints the summary. */
+#include "client/control.h"
 #include "client/driver.h"
 #include "client/limits.h"
 #include "client/report.h"
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -98,16 +100,64 @@ static unsigned online_cpus(int *cpus)
 	return n;
 }
 
-/* Sources, rings and the shared request bytes. */
+static uint32_t ticks_of_ms(uint32_t ms)
+{
+	uint32_t t = (uint32_t)(((uint64_t)ms * 1000000 + run.tick_ns / 2) / run.tick_ns);
+
+	return t ? t : 1;
+}
+
+/* 64 random bits, for what must not be predictable (WebSocket keys and masks). */
+static uint64_t random64(void)
+{
+	uint64_t v = 0;
+
+	if (getrandom(&v, sizeof(v), 0) != sizeof(v)) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts); /* no entropy source: better than nothing */
+		v = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid() << 32;
+	}
+	return v | 1; /* xorshift must not start at 0 */
+}
+
+/* What the run sends: request bytes (HTTP), or the upgrade request and the
+ * message pattern (WebSocket). */
+static int plan_payloads(const struct args *a)
+{
+	struct client_config *cfg = &run.cfg;
+
+	run.tick_ns = cfg->mode == MODE_WS ? WS_TICK_NS : TICK_NS;
+	if (cfg->mode == MODE_WS) {
+		if (wsh_request_build(&run.upgrade, cfg->target.path, cfg->target.host))
+			return args_error(a, "out of memory");
+		wsm_pattern_init(&run.pattern, cfg->text);
+		run.ping_key = random64();
+		run.ping_ticks = ticks_of_ms(cfg->ping_ms);
+		run.msg_ticks = ticks_of_ms(cfg->msg_every_ms);
+		run.inflight_size = wseat_object_size(cfg);
+	} else {
+		if (request_table_build(&run.requests, cfg->target.path, cfg->target.host,
+					cfg->length_lo, cfg->length_hi, cfg->connection_close))
+			return args_error(a, "out of memory");
+		run.inflight_size = (uint32_t)(sizeof(struct inflight) +
+					       cfg->pipeline * (sizeof(struct iovec) + sizeof(uint16_t)));
+	}
+	run.timeout_ticks = ticks_of_ms(cfg->timeout * 1000);
+	return 0;
+}
+
+/* Sources, rings and the shared request bytes. Everything is planned for
+ * --capacity connections; -c of them start. */
 static int plan(const struct args *a)
 {
 	struct client_config *cfg = &run.cfg;
-	struct addr_need need = { .target = cfg->target.ip, .conns = cfg->conns,
+	struct addr_need need = { .target = cfg->target.ip, .conns = cfg->capacity,
 				  .per_source = cfg->per_source, .source_lo = cfg->source_lo,
 				  .source_hi = cfg->source_hi };
 	static int cpus[CPU_SETSIZE];
 	unsigned ncpus = online_cpus(cpus);
 	uint32_t slots = raise_fd_limit(), base = 0;
+	uint64_t seed = random64();
 	char err[512];
 
 	port_range(&need.port_lo, &need.port_hi);
@@ -119,17 +169,20 @@ static int plan(const struct args *a)
 		slots = cfg->ring_slots;
 	nrings = cfg->rings;
 	if (!nrings) {
-		nrings = (cfg->conns + slots - 1) / slots;
+		nrings = (cfg->capacity + slots - 1) / slots;
 		if (nrings < cfg->threads)
 			nrings = cfg->threads;
 		nrings = (nrings + cfg->threads - 1) / cfg->threads * cfg->threads;
-	} else if ((uint64_t)nrings * slots < cfg->conns) {
-		return args_error(a, "--rings %u hold at most %llu connections here (%u each), below -c %u",
-				  nrings, (unsigned long long)nrings * slots, slots, cfg->conns);
+	} else if ((uint64_t)nrings * slots < cfg->capacity) {
+		return args_error(a, "--rings %u hold at most %llu connections here (%u each), below %s %u",
+				  nrings, (unsigned long long)nrings * slots, slots,
+				  cfg->capacity > cfg->conns ? "--capacity" : "-c", cfg->capacity);
 	}
-	if (nrings > cfg->conns)
-		nrings = cfg->conns;
+	if (nrings > cfg->capacity)
+		nrings = cfg->capacity;
 	cfg->rings = nrings;
+	run.nrings = nrings;
+	atomic_store(&run.wanted, cfg->conns);
 
 	run.target.sin_family = AF_INET;
 	run.target.sin_port = htons(cfg->target.port);
@@ -143,18 +196,16 @@ static int plan(const struct args *a)
 			run.sources[i].sin_addr.s_addr = htonl(run.addrs.first + i);
 		}
 	}
-	if (request_table_build(&run.requests, cfg->target.path, cfg->target.host, cfg->length_lo,
-				cfg->length_hi, cfg->connection_close))
-		return args_error(a, "out of memory");
-	run.inflight_size = (uint32_t)(sizeof(struct inflight) +
-				       cfg->pipeline * (sizeof(struct iovec) + sizeof(uint16_t)));
+	if (plan_payloads(a))
+		return -1;
 
 	rings = calloc(nrings, sizeof(*rings));
 	if (!rings)
 		return args_error(a, "out of memory");
+	run.rings = rings;
 	for (unsigned i = 0; i < nrings; i++) {
 		struct cring *r = &rings[i];
-		uint32_t share = cfg->conns / nrings + (i < cfg->conns % nrings);
+		uint32_t share = ring_share(cfg->capacity, nrings, i);
 		uint32_t connecting = cfg->max_connecting ? cfg->max_connecting / nrings
 							  : CONNECTING_PER_RING;
 
@@ -165,7 +216,11 @@ static int plan(const struct args *a)
 		r->seat_base = base;
 		r->max_connecting = connecting ? connecting : 1;
 		r->ring.ring_fd = -1;
+		r->krng = seed ^ (0x9e3779b97f4a7c15ull * (i + 1));
+		if (!r->krng)
+			r->krng = 1;
 		hist_box_init(&r->box);
+		hist_box_init(&r->ebox);
 		base += share;
 	}
 	if (cfg->rate > 0)
@@ -196,13 +251,18 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void collect(struct totals *t, struct hist *second, struct hist *all)
+/* Sums the counters and moves the rings' latency samples into this
+ * second's histograms and the run's (which the metrics endpoint reads). */
+static void collect(struct totals *t, struct hist *second, struct hist *echo_second)
 {
 	memset(t, 0, sizeof(*t));
+	pthread_mutex_lock(&run.lat_lock);
 	for (unsigned i = 0; i < nrings; i++) {
 		totals_add(t, &rings[i].st);
-		hist_box_take(&rings[i].box, second, all);
+		hist_box_take(&rings[i].box, second, &run.lat_all);
+		hist_box_take(&rings[i].ebox, echo_second, &run.echo_all);
 	}
+	pthread_mutex_unlock(&run.lat_lock);
 }
 
 /* Waits until at most `until` (monotonic seconds); returns 1 on a signal. */
@@ -257,17 +317,21 @@ int main(int argc, char **argv)
 {
 	struct args a = { .prog = "ukit-client" };
 	struct client_config *cfg = &run.cfg;
-	static struct hist lat_second, lat_all;
+	static struct hist lat_second, echo_second;
 	struct totals prev, cur;
 	struct summary sum = { 0 };
 	FILE *progress = stdout, *csv = NULL;
 	double start, last;
 	sigset_t sigs;
+	char err[512];
 	int ret = client_config_parse(cfg, argc, argv);
 
 	if (ret)
 		return ret > 0 ? 0 : 2;
 	signal(SIGPIPE, SIG_IGN);
+	pthread_mutex_init(&run.lat_lock, NULL);
+	hist_reset(&run.lat_all);
+	hist_reset(&run.echo_all);
 	if (plan(&a))
 		return 2;
 	if (cfg->csv_path) {
@@ -287,21 +351,28 @@ int main(int argc, char **argv)
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	if ((cfg->control_port || cfg->metrics_port) && control_start(&run, err, sizeof(err))) {
+		args_error(&a, "%s", err);
+		return 2;
+	}
 	if (start_rings(&a)) {
 		atomic_store(&run.stop, 1); /* the rings that did start stop by themselves */
 		return 1;
 	}
 
-	hist_reset(&lat_all);
 	memset(&prev, 0, sizeof(prev));
-	start = last = now_s();
+	start = last = run.start_s = now_s();
 	for (unsigned t = 1; t <= cfg->duration; t++) {
-		struct second s = { .t = t, .lat = &lat_second, .sources = run.addrs.count ? run.addrs.count : 1 };
+		struct second s = { .t = t, .lat = &lat_second, .echo = &echo_second,
+				    .ws = cfg->mode == MODE_WS,
+				    .sources = run.addrs.count ? run.addrs.count : 1 };
 		int sig = wait_signal(&sigs, start + t);
 		double now = now_s();
 
 		hist_reset(&lat_second);
-		collect(&cur, &lat_second, &lat_all);
+		hist_reset(&echo_second);
+		collect(&cur, &lat_second, &echo_second);
+		s.wanted = atomic_load(&run.wanted);
 		s.elapsed = now - last;
 		s.now = cur;
 		s.prev = prev;
@@ -324,17 +395,23 @@ int main(int argc, char **argv)
 		}
 	}
 	stop_rings(&sigs);
-	collect(&cur, NULL, &lat_all);
+	collect(&cur, NULL, NULL);
 	sum.url = cfg->url;
-	sum.mode = cfg->closed_loop ? "throughput" : "scenario";
+	sum.mode = cfg->mode == MODE_WS ? "websocket" : cfg->closed_loop ? "throughput" : "scenario";
+	sum.ws = cfg->mode == MODE_WS;
+	sum.capacity = cfg->capacity;
+	sum.wanted = atomic_load(&run.wanted);
+	sum.echo = &run.echo_all;
+	sum.msg_size = cfg->msg_size;
 	sum.seconds = now_s() - start;
 	sum.conns = cfg->conns;
 	sum.threads = cfg->threads;
 	sum.rings = nrings;
 	sum.sources = run.addrs.count ? run.addrs.count : 1;
 	sum.t = cur;
-	sum.lat = &lat_all;
-	sum.state_bytes = (unsigned)(sizeof(struct seat) + sizeof(struct wheel_node) + sizeof(uint32_t));
+	sum.lat = &run.lat_all;
+	sum.state_bytes = (unsigned)(sizeof(struct seat) + sizeof(struct wheel_node) + sizeof(uint32_t) +
+				     (sum.ws ? sizeof(struct wseat) : 0));
 	sum.limits = limits_seen();
 	if (cfg->json)
 		report_summary_json(stdout, &sum);
@@ -342,7 +419,13 @@ int main(int argc, char **argv)
 		report_summary_text(stdout, &sum);
 	if (csv)
 		fclose(csv);
+	fflush(stdout);
+	atomic_store(&run.done, 1);
+	if (cfg->linger && (cfg->control_port || cfg->metrics_port) && !sum.interrupted)
+		wait_signal(&sigs, now_s() + cfg->linger); /* a last scrape sees the final counts */
+	control_stop();
 	request_table_free(&run.requests);
+	wsh_request_free(&run.upgrade);
 	free(run.sources);
 	free(rings);
 	return 0;

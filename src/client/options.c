@@ -14,22 +14,42 @@
 
 static const char usage[] =
 	"usage: ukit-client [options] http://HOST[:PORT][/PATH]\n"
+	"       ukit-client [options] ws://HOST[:PORT][/PATH]\n"
 	"\n"
 	"Scenario mode (default), the 600k-connections test: hold -c keep-alive\n"
 	"connections; on each, GET PATH?length=L (L uniform in --length), check the\n"
 	"response, idle uniform --idle seconds, repeat. Throughput mode (--closed-loop):\n"
 	"no idle, --pipeline requests in flight per connection.\n"
+	"WebSocket mode (--mode ws, or a ws:// URL), the held-connections test: open\n"
+	"-c WebSockets (handshake checked), ping each every --ping seconds and time\n"
+	"the pongs; optionally send messages and check their echo byte for byte.\n"
 	"\n"
-	"  -c, --connections N     connections to hold open (default 100)\n"
+	"  -c, --connections N     connections to hold open (default 100; 0 with --control)\n"
 	"  --rate R                new connections per second (default: as fast as accepted)\n"
 	"  --max-connecting N      connects in flight at once, all rings (default 256 per ring)\n"
 	"  --length A-B            asked body length, uniform (default 1-4096, at most 10240)\n"
 	"  --idle A-B              seconds between requests on a connection (default 5-45)\n"
 	"  --duration S            seconds to run, then close all and summarize (default 60)\n"
-	"  --timeout S             per connect and per request (default 10)\n"
+	"  --timeout S             per connect, request, handshake, pong and echo (default 10)\n"
 	"  --closed-loop           throughput mode: the next request as soon as one ends\n"
 	"  --pipeline D            requests in flight per connection (default 1)\n"
 	"  --connection-close      a new connection for every request\n"
+	"  --mode http|ws          HTTP requests (default) or WebSocket connections\n"
+	"  --ping S                ws: seconds between pings on a connection, the first at a\n"
+	"                          random point of the first S (default 30; decimals allowed)\n"
+	"  --message-size B        ws: also send messages of B bytes (at most 1 MiB) and check\n"
+	"                          their echo byte for byte (default: none)\n"
+	"  --message-every S       ws: seconds between messages on a connection (default: --ping)\n"
+	"  --text                  ws: text messages (default binary)\n"
+	"  --control PORT          serve the control API on 127.0.0.1:PORT: GET /clients, and\n"
+	"                          POST /clients with ws=URL&count=N to add N connections\n"
+	"  --capacity N            connections the control API may raise the count to\n"
+	"                          (default: -c, or the larger of -c and 20000 with --control)\n"
+	"  --metrics-port PORT     serve Prometheus text at http://127.0.0.1:PORT/metrics\n"
+	"                          (the control port may be the same)\n"
+	"  --metrics-host NAME     the host label of every series (default: the hostname)\n"
+	"  --linger S              keep the endpoints up S seconds after the summary\n"
+	"                          (a signal ends it sooner; default 0)\n"
 	"  --threads N             cores to use (default: all online)\n"
 	"  --rings N               rings, one thread each, spread over the cores\n"
 	"                          (default: enough for -c, as many as --threads at least)\n"
@@ -47,7 +67,8 @@ static const char usage[] =
 enum { O_CONNS = 'c', O_RATE = 256, O_MAX_CONNECTING, O_LENGTH, O_IDLE, O_DURATION, O_TIMEOUT,
        O_CLOSED_LOOP, O_PIPELINE, O_CONNECTION_CLOSE, O_THREADS, O_RINGS, O_RING_SLOTS,
        O_PER_SOURCE, O_SOURCE, O_CHECK_BODY, O_NO_CHECK_BODY, O_CHECK_LENGTH, O_NO_CHECK_LENGTH,
-       O_OUT, O_JSON, O_QUIET, O_HELP, O_VERSION };
+       O_OUT, O_JSON, O_QUIET, O_HELP, O_VERSION, O_MODE, O_PING, O_MESSAGE_SIZE,
+       O_MESSAGE_EVERY, O_TEXT, O_CONTROL, O_CAPACITY, O_METRICS_PORT, O_METRICS_HOST, O_LINGER };
 
 static const struct option options[] = {
 	{ "connections", required_argument, NULL, O_CONNS },
@@ -72,6 +93,16 @@ static const struct option options[] = {
 	{ "out", required_argument, NULL, O_OUT },
 	{ "json", no_argument, NULL, O_JSON },
 	{ "quiet", no_argument, NULL, O_QUIET },
+	{ "mode", required_argument, NULL, O_MODE },
+	{ "ping", required_argument, NULL, O_PING },
+	{ "message-size", required_argument, NULL, O_MESSAGE_SIZE },
+	{ "message-every", required_argument, NULL, O_MESSAGE_EVERY },
+	{ "text", no_argument, NULL, O_TEXT },
+	{ "control", required_argument, NULL, O_CONTROL },
+	{ "capacity", required_argument, NULL, O_CAPACITY },
+	{ "metrics-port", required_argument, NULL, O_METRICS_PORT },
+	{ "metrics-host", required_argument, NULL, O_METRICS_HOST },
+	{ "linger", required_argument, NULL, O_LINGER },
 	{ "help", no_argument, NULL, O_HELP },
 	{ "version", no_argument, NULL, O_VERSION },
 	{ 0 },
@@ -103,14 +134,23 @@ static int resolve(const char *host, uint32_t *ip)
 
 int client_url_parse(const char *url, struct client_target *t, char *err, size_t errlen)
 {
-	static const char scheme[] = "http://";
-	const char *host = url + sizeof(scheme) - 1, *end, *colon, *slash;
+	static const struct {
+		const char *prefix;
+		int scheme;
+	} schemes[] = { { "http://", MODE_HTTP }, { "ws://", MODE_WS } };
+	const char *host = NULL, *end, *colon, *slash;
 	size_t hlen;
 
 	memset(t, 0, sizeof(*t));
-	if (strncasecmp(url, scheme, sizeof(scheme) - 1)) {
-		snprintf(err, errlen, "'%s': expected http://HOST[:PORT][/PATH]%s", url,
-			 strncasecmp(url, "https://", 8) ? "" : " (no TLS)");
+	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
+		if (!strncasecmp(url, schemes[i].prefix, strlen(schemes[i].prefix))) {
+			host = url + strlen(schemes[i].prefix);
+			t->scheme = schemes[i].scheme;
+		}
+	if (!host) {
+		snprintf(err, errlen, "'%s': expected http:// or ws://HOST[:PORT][/PATH]%s", url,
+			 strncasecmp(url, "https://", 8) && strncasecmp(url, "wss://", 6) ? ""
+											   : " (no TLS)");
 		return -1;
 	}
 	slash = strchr(host, '/');
@@ -156,6 +196,43 @@ int client_url_parse(const char *url, struct client_target *t, char *err, size_t
 	return 0;
 }
 
+int client_seconds_parse(const char *text, uint32_t min_ms, uint32_t max_ms, uint32_t *ms)
+{
+	uint64_t whole = 0, frac = 0, scale = 1000;
+	const char *p = text;
+
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		whole = whole * 10 + (uint64_t)(*p - '0');
+		if (whole > max_ms)
+			return -1;
+	}
+	if (*p == '.') {
+		if (p[1] < '0' || p[1] > '9')
+			return -1;
+		for (p++; *p >= '0' && *p <= '9'; p++) {
+			if (scale == 1)
+				return -1; /* finer than a millisecond */
+			scale /= 10;
+			frac += (uint64_t)(*p - '0') * scale;
+		}
+	}
+	if (*p || whole * 1000 + frac < min_ms || whole * 1000 + frac > max_ms)
+		return -1;
+	*ms = (uint32_t)(whole * 1000 + frac);
+	return 0;
+}
+
+static int seconds(const struct args *a, const char *name, const char *text, uint32_t min_ms,
+		   uint32_t max_ms, uint32_t *ms)
+{
+	if (!client_seconds_parse(text, min_ms, max_ms, ms))
+		return 0;
+	return args_error(a, "%s: expected seconds from %u.%u to %u (decimals allowed), got '%s'",
+			  name, min_ms / 1000, min_ms % 1000 / 100, max_ms / 1000, text);
+}
+
 static int parse_sources(const struct args *a, const char *text, struct client_config *cfg)
 {
 	char lo[64], *dash;
@@ -190,14 +267,21 @@ static void defaults(struct client_config *cfg)
 	cfg->per_source = 4000;
 	cfg->check_length = CHECK_AUTO;
 	cfg->check_body = CHECK_AUTO;
+	cfg->ping_ms = 30000;
+	cfg->mode = -1; /* from the URL unless --mode says */
 }
+
+/* Flags that belong to one mode, to refuse them in the other. */
+enum { G_HTTP = 1, G_WS = 2 };
 
 int client_config_parse(struct client_config *cfg, int argc, char **argv)
 {
 	struct args a = { .prog = "ukit-client" };
 	char err[512];
 	uint64_t v, w;
-	int opt;
+	unsigned http_only = 0, ws_only = 0;
+	int opt, capacity_given = 0;
+	const char *http_flag = NULL, *ws_flag = NULL;
 
 	defaults(cfg);
 	opterr = 0;
@@ -206,8 +290,22 @@ int client_config_parse(struct client_config *cfg, int argc, char **argv)
 		const char *name = opt == 'c' ? "-c" : args_option_name(options, opt);
 
 		switch (opt) {
+		case O_LENGTH: case O_IDLE: case O_CLOSED_LOOP: case O_PIPELINE:
+		case O_CONNECTION_CLOSE: case O_CHECK_BODY: case O_NO_CHECK_BODY:
+		case O_CHECK_LENGTH: case O_NO_CHECK_LENGTH:
+			http_only = 1;
+			http_flag = name;
+			break;
+		case O_PING: case O_MESSAGE_SIZE: case O_MESSAGE_EVERY: case O_TEXT:
+			ws_only = 1;
+			ws_flag = name;
+			break;
+		default:
+			break;
+		}
+		switch (opt) {
 		case O_CONNS:
-			if (args_uint(&a, name, optarg, 1, 10000000, &v))
+			if (args_uint(&a, name, optarg, 0, 10000000, &v))
 				return -1;
 			cfg->conns = (uint32_t)v;
 			break;
@@ -286,6 +384,55 @@ int client_config_parse(struct client_config *cfg, int argc, char **argv)
 		case O_NO_CHECK_LENGTH:
 			cfg->check_length = opt == O_CHECK_LENGTH ? CHECK_ON : CHECK_OFF;
 			break;
+		case O_MODE:
+			if (!strcmp(optarg, "http"))
+				cfg->mode = MODE_HTTP;
+			else if (!strcmp(optarg, "ws"))
+				cfg->mode = MODE_WS;
+			else
+				return args_error(&a, "--mode: expected http or ws, got '%s'", optarg);
+			break;
+		case O_PING:
+			if (seconds(&a, name, optarg, 100, 3600 * 1000, &cfg->ping_ms))
+				return -1;
+			break;
+		case O_MESSAGE_SIZE:
+			if (args_uint(&a, name, optarg, 1, CLIENT_MESSAGE_MAX, &v))
+				return -1;
+			cfg->msg_size = (uint32_t)v;
+			break;
+		case O_MESSAGE_EVERY:
+			if (seconds(&a, name, optarg, 100, 3600 * 1000, &cfg->msg_every_ms))
+				return -1;
+			break;
+		case O_TEXT:
+			cfg->text = 1;
+			break;
+		case O_CONTROL:
+		case O_METRICS_PORT:
+			if (args_uint(&a, name, optarg, 1, 65535, &v))
+				return -1;
+			if (opt == O_CONTROL)
+				cfg->control_port = (uint16_t)v;
+			else
+				cfg->metrics_port = (uint16_t)v;
+			break;
+		case O_CAPACITY:
+			if (args_uint(&a, name, optarg, 1, 10000000, &v))
+				return -1;
+			cfg->capacity = (uint32_t)v;
+			capacity_given = 1;
+			break;
+		case O_METRICS_HOST:
+			if (!*optarg || strlen(optarg) > 255)
+				return args_error(&a, "--metrics-host: expected 1 to 255 characters");
+			cfg->metrics_host = optarg;
+			break;
+		case O_LINGER:
+			if (args_uint(&a, name, optarg, 0, 3600, &v))
+				return -1;
+			cfg->linger = (uint32_t)v;
+			break;
 		case O_OUT:
 			cfg->csv_path = optarg;
 			break;
@@ -312,6 +459,26 @@ int client_config_parse(struct client_config *cfg, int argc, char **argv)
 	cfg->url = argv[optind];
 	if (client_url_parse(cfg->url, &cfg->target, err, sizeof(err)))
 		return args_error(&a, "%s", err);
+	if (cfg->mode < 0)
+		cfg->mode = cfg->target.scheme;
+	else if (cfg->mode == MODE_HTTP && cfg->target.scheme == MODE_WS)
+		return args_error(&a, "--mode http with a ws:// URL: use http://");
+	if (cfg->mode == MODE_WS && http_only)
+		return args_error(&a, "%s applies to HTTP mode, not to WebSocket mode", http_flag);
+	if (cfg->mode == MODE_HTTP && ws_only)
+		return args_error(&a, "%s applies to WebSocket mode (--mode ws or a ws:// URL)",
+				  ws_flag);
+	if (cfg->msg_every_ms && !cfg->msg_size)
+		return args_error(&a, "--message-every needs --message-size");
+	if (!cfg->msg_every_ms)
+		cfg->msg_every_ms = cfg->ping_ms;
+	if (!cfg->conns && !cfg->control_port)
+		return args_error(&a, "-c 0 holds nothing: give --control PORT to add connections later");
+	if (!capacity_given)
+		cfg->capacity = cfg->control_port && cfg->conns < CLIENT_CONTROL_CAPACITY
+					? CLIENT_CONTROL_CAPACITY : cfg->conns;
+	if (cfg->capacity < cfg->conns)
+		return args_error(&a, "--capacity %u is below -c %u", cfg->capacity, cfg->conns);
 	if (cfg->pipeline > 1 && !cfg->closed_loop)
 		return args_error(&a, "--pipeline needs --closed-loop (scenario mode idles between requests)");
 	if (cfg->connection_close && cfg->pipeline > 1)

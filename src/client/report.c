@@ -32,10 +32,38 @@ static void errors_by_kind(FILE *out, const struct totals *t)
 	fputc(')', out);
 }
 
+static void latency3(FILE *out, const char *what, const struct hist *h)
+{
+	fprintf(out, "%slatency p50 %.2fms p99 %.2fms p99.9 %.2fms", what,
+		ms(hist_quantile(h, 0.5)), ms(hist_quantile(h, 0.99)), ms(hist_quantile(h, 0.999)));
+}
+
+static void progress_ws(FILE *out, const struct second *s)
+{
+	double secs = s->elapsed;
+
+	fprintf(out, "time %us, connections: %" PRIu64 ", connecting: %" PRIu64
+		", new connections: %.0f/s, pings: %.0f/s, messages: %.0f/s, ",
+		s->t, s->now.open, s->now.connecting,
+		per_s(s->now.connects - s->prev.connects, secs),
+		per_s(s->now.ws_pings - s->prev.ws_pings, secs),
+		per_s(s->now.ws_msgs - s->prev.ws_msgs, secs));
+	errors_by_kind(out, &s->now);
+	latency3(out, ", pong ", s->lat);
+	if (s->echo->count || s->now.ws_msgs)
+		latency3(out, ", echo ", s->echo);
+	fprintf(out, ", sources: %u\n", s->sources);
+	fflush(out);
+}
+
 void report_progress(FILE *out, const struct second *s)
 {
 	double secs = s->elapsed;
 
+	if (s->ws) {
+		progress_ws(out, s);
+		return;
+	}
 	fprintf(out,
 		"time %us, concurrency: %" PRIu64 ", total requests: %" PRIu64
 		", throughput: %.2fM/s, %.2f requests/seconds, new connections: %.0f/s, ",
@@ -57,6 +85,8 @@ void report_csv_header(FILE *out)
 	      out);
 	for (int i = 0; i < ERR_KINDS; i++)
 		fprintf(out, ",err_%s", client_error_names[i]);
+	fputs(",wanted,bytes_out_per_s,pings_total,pongs_total,pings_per_s,messages_per_s,"
+	      "echoes_total,echo_p50_ms,echo_p99_ms,echo_p999_ms", out);
 	fputc('\n', out);
 }
 
@@ -75,6 +105,12 @@ void report_csv_row(FILE *out, const struct second *s)
 		ms(s->lat->count ? s->lat->max : 0), s->sources);
 	for (int i = 0; i < ERR_KINDS; i++)
 		fprintf(out, ",%" PRIu64, s->now.errors[i]);
+	fprintf(out, ",%u,%.0f,%" PRIu64 ",%" PRIu64 ",%.2f,%.2f,%" PRIu64 ",%.3f,%.3f,%.3f",
+		s->wanted, per_s(s->now.bytes_out - s->prev.bytes_out, s->elapsed), s->now.ws_pings,
+		s->now.ws_pongs, per_s(s->now.ws_pings - s->prev.ws_pings, s->elapsed),
+		per_s(s->now.ws_msgs - s->prev.ws_msgs, s->elapsed), s->now.ws_echoes,
+		ms(hist_quantile(s->echo, 0.5)), ms(hist_quantile(s->echo, 0.99)),
+		ms(hist_quantile(s->echo, 0.999)));
 	fputc('\n', out);
 	fflush(out);
 }
@@ -85,11 +121,72 @@ static double per_conn_bytes(const struct summary *s)
 				      (double)s->peak_open : 0;
 }
 
+static void latency_line(FILE *out, const char *what, const struct hist *h)
+{
+	fprintf(out, "  %s: p50 %.3fms p90 %.3fms p99 %.3fms p99.9 %.3fms max %.3fms "
+		"mean %.3fms (%" PRIu64 ")\n", what, ms(hist_quantile(h, 0.5)),
+		ms(hist_quantile(h, 0.9)), ms(hist_quantile(h, 0.99)), ms(hist_quantile(h, 0.999)),
+		ms(h->count ? h->max : 0), hist_mean(h) / 1e6, h->count);
+}
+
+static void closes_by_code(FILE *out, const uint64_t *n)
+{
+	const char *sep = "";
+
+	for (int i = 0; i < WSC_KINDS; i++)
+		if (n[i]) {
+			fprintf(out, "%s%s %" PRIu64, sep, wsc_names[i], n[i]);
+			sep = ", ";
+		}
+	if (!*sep)
+		fputs("none", out);
+}
+
+static void summary_text_ws(FILE *out, const struct summary *s)
+{
+	const struct totals *t = &s->t;
+
+	fprintf(out, "  websockets: %" PRIu64 " opened (handshake checked), peak %" PRIu64
+		" open, %" PRIu64 " open at the end, best %.0f new/s\n",
+		t->connects, s->peak_open, t->open, s->peak_connect_rate);
+	fprintf(out, "  pings: %" PRIu64 " sent, %" PRIu64 " answered, %" PRIu64
+		" unanswered (lost with a connection or in flight at the end), %" PRIu64
+		" unsolicited pongs, %" PRIu64 " server pings answered\n",
+		t->ws_pings, t->ws_pongs, t->ws_pings_unanswered, t->ws_pongs_other,
+		t->ws_server_pings);
+	if (s->msg_size)
+		fprintf(out, "  messages: %" PRIu64 " sent (%u bytes), %" PRIu64 " echoed intact, %"
+			PRIu64 " unanswered\n", t->ws_msgs, s->msg_size, t->ws_echoes,
+			t->ws_msgs_unanswered);
+	fputs("  close frames: received ", out);
+	closes_by_code(out, t->ws_closes_in);
+	fputs("; sent ", out);
+	closes_by_code(out, t->ws_closes_out);
+	fputs("\n  ", out);
+	errors_by_kind(out, t);
+	fprintf(out, "\n  traffic: %.2f MB/s in, %.2f MB/s out\n", per_s(t->bytes_in, s->seconds) / 1e6,
+		per_s(t->bytes_out, s->seconds) / 1e6);
+	latency_line(out, "pong latency", s->lat);
+	if (s->msg_size)
+		latency_line(out, "echo latency", s->echo);
+	fprintf(out, "  memory: RSS %ld KiB at start, %ld KiB at peak: %.0f bytes per connection "
+		"(fixed state %u bytes)\n", s->rss_start_kb, s->rss_peak_kb, per_conn_bytes(s),
+		s->state_bytes);
+}
+
 void report_summary_text(FILE *out, const struct summary *s)
 {
 	const struct totals *t = &s->t;
 	const struct hist *h = s->lat;
 
+	if (s->ws) {
+		fprintf(out, "ukit-client: %.1fs %s against %s%s: %u connections, %u threads, "
+			"%u rings, %u source addresses\n", s->seconds, s->mode, s->url,
+			s->interrupted ? " (interrupted)" : "", s->wanted, s->threads, s->rings,
+			s->sources);
+		summary_text_ws(out, s);
+		return;
+	}
 	fprintf(out, "ukit-client: %.1fs %s against %s%s: %u connections, %u threads, %u rings, "
 		"%u source addresses\n", s->seconds, s->mode, s->url,
 		s->interrupted ? " (interrupted)" : "", s->conns, s->threads, s->rings, s->sources);
@@ -113,7 +210,7 @@ void report_summary_text(FILE *out, const struct summary *s)
 }
 
 /* A JSON string: the URL may hold quotes or backslashes. */
-static void json_string(FILE *out, const char *str)
+void report_json_string(FILE *out, const char *str)
 {
 	fputc('"', out);
 	for (; *str; str++) {
@@ -127,6 +224,50 @@ static void json_string(FILE *out, const char *str)
 	fputc('"', out);
 }
 
+void report_json_errors(FILE *out, const struct totals *t)
+{
+	fprintf(out, "\"errors\": %" PRIu64 ", \"errors_by_kind\": {", totals_errors(t));
+	for (int i = 0; i < ERR_KINDS; i++)
+		fprintf(out, "%s\"%s\": %" PRIu64, i ? ", " : "", client_error_names[i], t->errors[i]);
+	fputc('}', out);
+}
+
+static void json_latency(FILE *out, const struct hist *h)
+{
+	fprintf(out, "{\"p50\": %.4f, \"p90\": %.4f, \"p99\": %.4f, \"p999\": %.4f, "
+		"\"max\": %.4f, \"mean\": %.4f, \"count\": %" PRIu64 "}",
+		ms(hist_quantile(h, 0.5)), ms(hist_quantile(h, 0.9)), ms(hist_quantile(h, 0.99)),
+		ms(hist_quantile(h, 0.999)), ms(h->count ? h->max : 0), hist_mean(h) / 1e6,
+		h->count);
+}
+
+static void json_codes(FILE *out, const uint64_t *n)
+{
+	fputc('{', out);
+	for (int i = 0; i < WSC_KINDS; i++)
+		fprintf(out, "%s\"%s\": %" PRIu64, i ? ", " : "", wsc_names[i], n[i]);
+	fputc('}', out);
+}
+
+static void json_ws(FILE *out, const struct summary *s)
+{
+	const struct totals *t = &s->t;
+
+	fprintf(out, " \"ws\": {\"handshakes\": %" PRIu64 ", \"pings\": %" PRIu64
+		", \"pongs\": %" PRIu64 ", \"pings_unanswered\": %" PRIu64
+		", \"pongs_unsolicited\": %" PRIu64 ", \"server_pings\": %" PRIu64
+		", \"message_size\": %u, \"messages\": %" PRIu64 ", \"echoes\": %" PRIu64
+		", \"messages_unanswered\": %" PRIu64 ",\n  \"closes_received\": ",
+		t->ws_handshakes, t->ws_pings, t->ws_pongs, t->ws_pings_unanswered, t->ws_pongs_other,
+		t->ws_server_pings, s->msg_size, t->ws_msgs, t->ws_echoes, t->ws_msgs_unanswered);
+	json_codes(out, t->ws_closes_in);
+	fputs(",\n  \"closes_sent\": ", out);
+	json_codes(out, t->ws_closes_out);
+	fputs(",\n  \"echo_latency_ms\": ", out);
+	json_latency(out, s->echo);
+	fputs("},\n", out);
+}
+
 void report_summary_json(FILE *out, const struct summary *s)
 {
 	const struct totals *t = &s->t;
@@ -134,7 +275,7 @@ void report_summary_json(FILE *out, const struct summary *s)
 	const char *sep = "";
 
 	fputs("{\"url\": ", out);
-	json_string(out, s->url);
+	report_json_string(out, s->url);
 	fprintf(out, ", \"mode\": \"%s\", \"seconds\": %.3f, \"interrupted\": %s, "
 		"\"connections\": %u, \"threads\": %u, \"rings\": %u, \"sources\": %u,\n",
 		s->mode, s->seconds, s->interrupted ? "true" : "false", s->conns,
@@ -145,17 +286,19 @@ void report_summary_json(FILE *out, const struct summary *s)
 		t->server_closes);
 	fprintf(out, " \"sent\": %" PRIu64 ", \"responses\": %" PRIu64 ", \"ok\": %" PRIu64
 		", \"unanswered\": %" PRIu64 ", \"bytes_in\": %" PRIu64
-		", \"requests_per_s\": %.2f, \"bytes_per_s\": %.0f,\n",
+		", \"requests_per_s\": %.2f, \"bytes_per_s\": %.0f,\n ",
 		t->sent, t->responses, t->ok, t->unanswered, t->bytes_in,
 		per_s(t->responses, s->seconds), per_s(t->bytes_in, s->seconds));
-	fprintf(out, " \"errors\": %" PRIu64 ", \"errors_by_kind\": {", totals_errors(t));
-	for (int i = 0; i < ERR_KINDS; i++)
-		fprintf(out, "%s\"%s\": %" PRIu64, i ? ", " : "", client_error_names[i], t->errors[i]);
-	fprintf(out, "},\n \"latency_ms\": {\"p50\": %.4f, \"p90\": %.4f, \"p99\": %.4f, "
-		"\"p999\": %.4f, \"max\": %.4f, \"mean\": %.4f, \"count\": %" PRIu64 "},\n",
-		ms(hist_quantile(h, 0.5)), ms(hist_quantile(h, 0.9)), ms(hist_quantile(h, 0.99)),
-		ms(hist_quantile(h, 0.999)), ms(h->count ? h->max : 0), hist_mean(h) / 1e6,
-		h->count);
+	report_json_errors(out, t);
+	fputs(",\n \"latency_ms\": ", out);
+	json_latency(out, h);
+	fprintf(out, ",\n \"capacity\": %u, \"wanted\": %u, \"bytes_out\": %" PRIu64
+		", \"closes_by_reason\": {", s->capacity, s->wanted, t->bytes_out);
+	for (int i = 0; i < CLOSE_KINDS; i++)
+		fprintf(out, "%s\"%s\": %" PRIu64, i ? ", " : "", close_reason_names[i], t->closed[i]);
+	fputs("},\n", out);
+	if (s->ws)
+		json_ws(out, s);
 	fprintf(out, " \"rss_start_kb\": %ld, \"rss_peak_kb\": %ld, \"rss_bytes_per_connection\": "
 		"%.1f, \"state_bytes_per_connection\": %u, \"limits_hit\": [",
 		s->rss_start_kb, s->rss_peak_kb, per_conn_bytes(s), s->state_bytes);

@@ -13,8 +13,11 @@ struct second {
 	unsigned t;                 /* seconds since the start */
 	double elapsed;             /* exact seconds covered by this interval */
 	struct totals now, prev;    /* counters at the end and the start of it */
-	const struct hist *lat;     /* latency of responses in it */
+	const struct hist *lat;     /* latency of responses (WebSocket: pongs) in it */
+	const struct hist *echo;    /* WebSocket: latency of echoes in it */
 	uint32_t sources;
+	uint32_t wanted;            /* connections wanted (-c, raised by the control API) */
+	int ws;
 };
 
 void report_progress(FILE *out, const struct second *s);
@@ -24,12 +27,16 @@ void report_csv_row(FILE *out, const struct second *s);
 struct summary {
 	const char *url;
 	const char *mode;
+	int ws;
 	double seconds;
 	uint32_t conns, threads, rings, sources;
+	uint32_t capacity, wanted;
+	uint32_t msg_size;
 	struct totals t;
 	uint64_t peak_open;
 	double peak_connect_rate;   /* new connections per second, best second */
-	const struct hist *lat;
+	const struct hist *lat;     /* responses (WebSocket: pongs) */
+	const struct hist *echo;    /* WebSocket: echoes */
 	long rss_start_kb, rss_peak_kb;
 	unsigned state_bytes;       /* per connection, fixed */
 	unsigned limits;            /* limits_seen() */
@@ -38,5 +45,9 @@ struct summary {
 
 void report_summary_text(FILE *out, const struct summary *s);
 void report_summary_json(FILE *out, const struct summary *s);
+
+/* Helpers the control endpoint shares. */
+void report_json_string(FILE *out, const char *str);
+void report_json_errors(FILE *out, const struct totals *t);
 
 #endif

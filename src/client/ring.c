@@ -230,7 +230,7 @@ static void tick_arm(struct cring *r)
 	struct io_uring_sqe *sqe = sqe_get(r);
 
 	r->tick.tv_sec = 0;
-	r->tick.tv_nsec = (long long)TICK_NS;
+	r->tick.tv_nsec = (long long)r->run->tick_ns;
 	io_uring_prep_timeout(sqe, &r->tick, 0, IORING_TIMEOUT_MULTISHOT);
 	sqe->user_data = ud_make(UD_TICK, 0, 0);
 }
@@ -259,7 +259,7 @@ static void nobufs_retry(struct cring *r)
 		c->io &= (uint8_t)~IO_NOBUFS;
 		if (c->state == CS_CLOSING)
 			seat_io_done(r, slot);
-		else if ((c->state == CS_ACTIVE || c->state == CS_IDLE) && !(c->io & IO_RECV))
+		else if (state_reading(c->state) && !(c->io & IO_RECV))
 			ring_recv(r, slot);
 	}
 }
@@ -287,7 +287,7 @@ static void on_recv(struct cring *r, uint32_t slot, struct io_uring_cqe *cqe)
 	}
 	if (c->state == CS_CLOSING)
 		seat_io_done(r, slot);
-	else if ((c->state == CS_ACTIVE || c->state == CS_IDLE) && !(c->io & (IO_RECV | IO_NOBUFS)))
+	else if (state_reading(c->state) && !(c->io & (IO_RECV | IO_NOBUFS)))
 		ring_recv(r, slot); /* a multishot receive ended: re-arm, whatever the reason */
 }
 
@@ -359,7 +359,7 @@ static void batch_end(struct cring *r)
 static void update_clock(struct cring *r)
 {
 	r->now_ns = clock_ns();
-	r->now_tick = (uint32_t)((r->now_ns - r->start_ns) / TICK_NS);
+	r->now_tick = (uint32_t)((r->now_ns - r->start_ns) / r->run->tick_ns);
 }
 
 void ring_run(struct cring *r)

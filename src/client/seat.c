@@ -25,9 +25,26 @@ static uint32_t uniform(struct cring *r, uint32_t lo, uint32_t hi)
 	return lo + (uint32_t)(rng_next(r) % ((uint64_t)hi - lo + 1));
 }
 
-static uint32_t ticks_of_s(uint32_t s)
+uint32_t seat_uniform(struct cring *r, uint32_t lo, uint32_t hi)
 {
-	return (uint32_t)(s * (1000000000ull / TICK_NS));
+	return uniform(r, lo, hi);
+}
+
+static uint32_t ticks_of_s(const struct cring *r, uint32_t s)
+{
+	return (uint32_t)(s * (1000000000ull / r->run->tick_ns));
+}
+
+/* Seats [active, want) join the waiting stack, the lowest on top: they
+ * connect first. */
+static void seats_grow(struct cring *r, uint32_t want)
+{
+	if (want > r->nslots)
+		want = r->nslots;
+	for (uint32_t s = want; s > r->active;)
+		r->waiting[r->nwaiting++] = --s;
+	if (want > r->active)
+		r->active = want;
 }
 
 int seats_init(struct cring *r)
@@ -38,13 +55,17 @@ int seats_init(struct cring *r)
 	r->waiting = reserve_memory((size_t)n * sizeof(uint32_t));
 	if (!r->conns || !r->waiting)
 		return -ENOMEM;
+	if (r->run->cfg.mode == MODE_WS) {
+		r->wseats = reserve_memory((size_t)n * sizeof(struct wseat));
+		if (!r->wseats)
+			return -ENOMEM;
+	}
 	if (wheel_init(&r->wheel, n, r->now_tick) ||
 	    pool_init(&r->inflights, r->run->inflight_size, n))
 		return -ENOMEM;
-	/* every seat starts waiting; the lowest slots connect first */
-	for (uint32_t i = 0; i < n; i++)
-		r->waiting[i] = n - 1 - i;
-	r->nwaiting = n;
+	r->active = 0;
+	r->nwaiting = 0;
+	seats_grow(r, ring_share(atomic_load(&r->run->wanted), r->run->nrings, r->id));
 	r->rng = 0x9e3779b97f4a7c15ull * (r->id + 1);
 	rate_init(&r->rate, r->run->cfg.rate, r->now_ns);
 	hist_reset(&r->hist);
@@ -57,6 +78,9 @@ void seats_fini(struct cring *r)
 		munmap(r->conns, (size_t)r->nslots * sizeof(struct seat));
 	if (r->waiting)
 		munmap(r->waiting, (size_t)r->nslots * sizeof(uint32_t));
+	if (r->wseats)
+		munmap(r->wseats, (size_t)r->nslots * sizeof(struct wseat));
+	r->wseats = NULL;
 	wheel_fini(&r->wheel);
 	pool_fini(&r->inflights);
 	r->conns = NULL;
@@ -66,6 +90,11 @@ void seats_fini(struct cring *r)
 static void set_deadline(struct cring *r, uint32_t slot, uint32_t ticks)
 {
 	wheel_set(&r->wheel, slot, r->now_tick + (ticks ? ticks : 1));
+}
+
+void seat_deadline_at(struct cring *r, uint32_t slot, uint32_t tick)
+{
+	wheel_set(&r->wheel, slot, tick > r->now_tick ? tick : r->now_tick + 1);
 }
 
 /* --- connecting --------------------------------------------------------------------- */
@@ -92,7 +121,7 @@ void seat_start_connects(struct cring *r)
 		r->connecting++;
 		stat_add(&r->st.connecting, 1);
 		ring_connect(r, slot);
-		set_deadline(r, slot, ticks_of_s(r->run->cfg.timeout));
+		set_deadline(r, slot, ticks_of_s(r, r->run->cfg.timeout));
 	}
 }
 
@@ -112,7 +141,7 @@ static void backoff(struct cring *r, uint32_t slot)
 	struct seat *c = &r->conns[slot];
 
 	c->state = CS_BACKOFF;
-	set_deadline(r, slot, ticks_of_s(1u << c->backoff));
+	set_deadline(r, slot, ticks_of_s(r, 1u << c->backoff));
 	if (c->backoff < BACKOFF_MAX)
 		c->backoff++;
 }
@@ -125,6 +154,13 @@ void seat_connected(struct cring *r, uint32_t slot, int res)
 	int err = -res, kind;
 
 	r->connecting--;
+	if (res >= 0 && r->run->cfg.mode == MODE_WS) {
+		/* counted as connecting until the handshake is done */
+		wheel_clear(&r->wheel, slot);
+		ring_recv(r, slot);
+		wseat_open(r, slot);
+		return;
+	}
 	stat_sub(&r->st.connecting, 1);
 	if (res >= 0) {
 		c->state = CS_IDLE;
@@ -151,7 +187,7 @@ void seat_connected(struct cring *r, uint32_t slot, int res)
 		limits_note((enum limit_kind)kind, err == ETIMEDOUT ? 0 : err);
 	/* a local limit: the whole ring waits a second rather than spin on it */
 	if (kind >= 0 && kind != LIMIT_BACKLOG && kind != LIMIT_REFUSED)
-		r->backoff_until = r->now_tick + ticks_of_s(1);
+		r->backoff_until = r->now_tick + ticks_of_s(r, 1);
 	/* the socket may be in the slot (bind or connect failed): close it;
 	 * closing an empty slot fails harmlessly */
 	ring_close_slot(r, slot);
@@ -197,7 +233,7 @@ static void send_requests(struct cring *r, uint32_t slot)
 	c->flags &= (uint8_t)~CF_WANT_SEND;
 	ring_send(r, slot, &f->msg);
 	stat_add(&r->st.sent, d);
-	set_deadline(r, slot, ticks_of_s(run->cfg.timeout));
+	set_deadline(r, slot, ticks_of_s(r, run->cfg.timeout));
 }
 
 static void inflight_drop(struct cring *r, struct seat *c)
@@ -213,7 +249,7 @@ static void inflight_drop(struct cring *r, struct seat *c)
 }
 
 /* Closes the connection; its seat connects again (respecting the rate). */
-static void seat_close(struct cring *r, uint32_t slot)
+void seat_close(struct cring *r, uint32_t slot, enum close_reason why)
 {
 	struct seat *c = &r->conns[slot];
 
@@ -222,8 +258,12 @@ static void seat_close(struct cring *r, uint32_t slot)
 	if (c->flags & CF_OPEN) {
 		c->flags &= (uint8_t)~CF_OPEN;
 		stat_sub(&r->st.open, 1);
+		stat_add(&r->st.closed[why], 1);
 	}
-	inflight_drop(r, c);
+	if (r->run->cfg.mode == MODE_WS)
+		wseat_closing(r, slot, 0); /* its busy state goes back once nothing is in flight */
+	else
+		inflight_drop(r, c);
 	wheel_clear(&r->wheel, slot);
 	c->state = CS_CLOSING;
 	if (c->io & (IO_RECV | IO_SEND))
@@ -232,10 +272,31 @@ static void seat_close(struct cring *r, uint32_t slot)
 		seat_io_done(r, slot);
 }
 
-static void seat_fail(struct cring *r, uint32_t slot, enum client_error kind)
+static enum close_reason reason_of(enum client_error kind)
+{
+	switch (kind) {
+	case ERR_RESET:
+		return CLOSE_RESET;
+	case ERR_TIMEOUT:
+	case ERR_PONG_TIMEOUT:
+	case ERR_ECHO_TIMEOUT:
+		return CLOSE_TIMEOUT;
+	case ERR_CLOSED:
+	case ERR_IDLE_CLOSED:
+		return CLOSE_PEER;
+	case ERR_WS_CLOSED:
+		return CLOSE_SERVER;
+	default:
+		return CLOSE_ERROR;
+	}
+}
+
+void seat_fail(struct cring *r, uint32_t slot, enum client_error kind)
 {
 	stat_add(&r->st.errors[kind], 1);
-	seat_close(r, slot);
+	if (r->run->cfg.mode == MODE_WS)
+		r->conns[slot].flags |= CF_BACKOFF; /* a server that fails us is not hammered */
+	seat_close(r, slot, reason_of(kind));
 }
 
 void seat_io_done(struct cring *r, uint32_t slot)
@@ -246,7 +307,12 @@ void seat_io_done(struct cring *r, uint32_t slot)
 		return;
 	ring_close_slot(r, slot);
 	c->io = 0;
-	wait_to_connect(r, slot);
+	if (r->run->cfg.mode == MODE_WS)
+		wseat_release(r, slot);
+	if (c->flags & CF_BACKOFF)
+		backoff(r, slot);
+	else
+		wait_to_connect(r, slot);
 }
 
 static const enum client_error verdict_error[] = {
@@ -281,14 +347,15 @@ static int response_done(struct cring *r, uint32_t slot, struct inflight *f)
 	if (!keep_alive || cfg->connection_close) {
 		if (!keep_alive)
 			stat_add(&r->st.server_closes, 1);
-		seat_close(r, slot);
+		seat_close(r, slot, keep_alive ? CLOSE_CLIENT : CLOSE_SERVER);
 		return 0;
 	}
 	if (cfg->closed_loop) {
 		send_requests(r, slot);
 	} else {
 		uint32_t ms = uniform(r, cfg->idle_lo_ms, cfg->idle_hi_ms);
-		uint32_t ticks = (uint32_t)(((uint64_t)ms * 1000000 + TICK_NS - 1) / TICK_NS);
+		uint32_t ticks = (uint32_t)(((uint64_t)ms * 1000000 + r->run->tick_ns - 1) /
+					    r->run->tick_ns);
 
 		c->state = CS_IDLE;
 		if (ticks)
@@ -299,11 +366,15 @@ static int response_done(struct cring *r, uint32_t slot, struct inflight *f)
 	return 0;
 }
 
-void seat_data(struct cring *r, uint32_t slot, const char *data, uint32_t len)
+void seat_data(struct cring *r, uint32_t slot, char *data, uint32_t len)
 {
 	struct seat *c = &r->conns[slot];
 
 	stat_add(&r->st.bytes_in, len);
+	if (r->run->cfg.mode == MODE_WS) {
+		wseat_data(r, slot, data, len);
+		return;
+	}
 	while (len) {
 		struct inflight *f;
 		size_t used;
@@ -338,6 +409,10 @@ void seat_eof(struct cring *r, uint32_t slot)
 {
 	struct seat *c = &r->conns[slot];
 
+	if (r->run->cfg.mode == MODE_WS) {
+		wseat_eof(r, slot);
+		return;
+	}
 	if (c->state != CS_ACTIVE || !c->inflight) {
 		seat_fail(r, slot, ERR_IDLE_CLOSED); /* closed with nothing asked */
 		return;
@@ -362,10 +437,15 @@ void seat_sent(struct cring *r, uint32_t slot, int res)
 {
 	struct seat *c = &r->conns[slot];
 
+	if (r->run->cfg.mode == MODE_WS) {
+		wseat_sent(r, slot, res);
+		return;
+	}
 	if (res < 0) {
 		seat_error(r, slot, -res);
 		return;
 	}
+	stat_add(&r->st.bytes_out, (uint64_t)res);
 	if (c->flags & CF_WANT_SEND) {
 		c->flags &= (uint8_t)~CF_WANT_SEND;
 		send_requests(r, slot);
@@ -393,6 +473,11 @@ static void on_deadline(void *ctx, uint32_t slot)
 	case CS_BACKOFF:
 		wait_to_connect(r, slot);
 		break;
+	case CS_HANDSHAKE:
+	case CS_WS:
+	case CS_WS_CLOSING:
+		wseat_deadline(r, slot);
+		break;
 	default:
 		break;
 	}
@@ -404,15 +489,23 @@ void seat_tick(struct cring *r)
 		r->stopping = 1; /* before the wheel: start no request that cannot end */
 		return;
 	}
+	seats_grow(r, ring_share(atomic_load_explicit(&r->run->wanted, memory_order_relaxed),
+				 r->run->nrings, r->id));
 	wheel_advance(&r->wheel, r->now_tick, on_deadline, r);
 	hist_box_put(&r->box, &r->hist);
+	hist_box_put(&r->ebox, &r->ehist);
 }
 
 /* The run is over: requests still in flight are unanswered; the ring's exit
  * closes every socket. */
 void seat_stop_all(struct cring *r)
 {
-	for (uint32_t slot = 0; slot < r->nslots; slot++)
-		inflight_drop(r, &r->conns[slot]);
+	for (uint32_t slot = 0; slot < r->active; slot++) {
+		if (r->run->cfg.mode == MODE_WS)
+			wseat_closing(r, slot, 1); /* only the accounting: the ring's exit closes */
+		else
+			inflight_drop(r, &r->conns[slot]);
+	}
 	hist_box_put(&r->box, &r->hist);
+	hist_box_put(&r->ebox, &r->ehist);
 }

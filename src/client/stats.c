@@ -13,7 +13,43 @@ const char *const client_error_names[ERR_KINDS] = {
 	[ERR_LENGTH] = "length",
 	[ERR_BODY] = "body",
 	[ERR_GARBAGE] = "garbage",
+	[ERR_WS_STATUS] = "ws_status",
+	[ERR_WS_ACCEPT] = "ws_accept",
+	[ERR_WS_UPGRADE] = "ws_upgrade",
+	[ERR_WS_PROTOCOL] = "ws_protocol",
+	[ERR_WS_UTF8] = "ws_utf8",
+	[ERR_WS_CLOSED] = "ws_closed",
+	[ERR_PONG_TIMEOUT] = "pong_timeout",
+	[ERR_ECHO_TIMEOUT] = "echo_timeout",
+	[ERR_ECHO] = "echo_mismatch",
 };
+
+const char *const close_reason_names[CLOSE_KINDS] = {
+	[CLOSE_SERVER] = "server", [CLOSE_PEER] = "peer", [CLOSE_RESET] = "reset",
+	[CLOSE_TIMEOUT] = "timeout", [CLOSE_ERROR] = "error", [CLOSE_CLIENT] = "client",
+};
+
+const char *const wsc_names[WSC_KINDS] = {
+	[WSC_1000] = "1000", [WSC_1001] = "1001", [WSC_1002] = "1002", [WSC_1003] = "1003",
+	[WSC_1005] = "none", [WSC_1007] = "1007", [WSC_1008] = "1008", [WSC_1009] = "1009",
+	[WSC_1011] = "1011", [WSC_OTHER] = "other",
+};
+
+enum wsc_kind wsc_kind_of(unsigned code)
+{
+	switch (code) {
+	case 1000: return WSC_1000;
+	case 1001: return WSC_1001;
+	case 1002: return WSC_1002;
+	case 1003: return WSC_1003;
+	case 1005: return WSC_1005;
+	case 1007: return WSC_1007;
+	case 1008: return WSC_1008;
+	case 1009: return WSC_1009;
+	case 1011: return WSC_1011;
+	default: return WSC_OTHER;
+	}
+}
 
 void totals_add(struct totals *t, struct ring_stats *s)
 {
@@ -28,6 +64,22 @@ void totals_add(struct totals *t, struct ring_stats *s)
 		t->errors[i] += stat_get(&s->errors[i]);
 	t->open += stat_get(&s->open);
 	t->connecting += stat_get(&s->connecting);
+	t->bytes_out += stat_get(&s->bytes_out);
+	for (int i = 0; i < CLOSE_KINDS; i++)
+		t->closed[i] += stat_get(&s->closed[i]);
+	t->ws_handshakes += stat_get(&s->ws_handshakes);
+	t->ws_pings += stat_get(&s->ws_pings);
+	t->ws_pongs += stat_get(&s->ws_pongs);
+	t->ws_pings_unanswered += stat_get(&s->ws_pings_unanswered);
+	t->ws_pongs_other += stat_get(&s->ws_pongs_other);
+	t->ws_server_pings += stat_get(&s->ws_server_pings);
+	t->ws_msgs += stat_get(&s->ws_msgs);
+	t->ws_echoes += stat_get(&s->ws_echoes);
+	t->ws_msgs_unanswered += stat_get(&s->ws_msgs_unanswered);
+	for (int i = 0; i < WSC_KINDS; i++) {
+		t->ws_closes_in[i] += stat_get(&s->ws_closes_in[i]);
+		t->ws_closes_out[i] += stat_get(&s->ws_closes_out[i]);
+	}
 }
 
 uint64_t totals_errors(const struct totals *t)

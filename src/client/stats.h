@@ -24,10 +24,41 @@ enum client_error {
 	ERR_LENGTH,           /* body length is not the asked length */
 	ERR_BODY,             /* body is not a prefix of the server's text */
 	ERR_GARBAGE,          /* not HTTP, or bytes nobody asked for */
+	/* WebSocket mode */
+	ERR_WS_STATUS,        /* the handshake was answered with another status than 101 */
+	ERR_WS_ACCEPT,        /* Sec-WebSocket-Accept missing or not the key's */
+	ERR_WS_UPGRADE,       /* 101 without Upgrade: websocket and Connection: upgrade, or
+				 with an extension or subprotocol nobody asked for */
+	ERR_WS_PROTOCOL,      /* the server's frames broke RFC 6455 (we close with 1002) */
+	ERR_WS_UTF8,          /* invalid UTF-8 in a text message or close reason (1007) */
+	ERR_WS_CLOSED,        /* the server sent a close frame (codes: ws_closes_in) */
+	ERR_PONG_TIMEOUT,     /* no pong within --timeout of a ping */
+	ERR_ECHO_TIMEOUT,     /* no whole echo within --timeout of a message */
+	ERR_ECHO,             /* an echo differs from its message, or a message nobody sent */
 	ERR_KINDS
 };
 
 extern const char *const client_error_names[ERR_KINDS];
+
+/* Why an established connection was closed. */
+enum close_reason {
+	CLOSE_SERVER,   /* announced by the server: Connection: close, a close frame */
+	CLOSE_PEER,     /* EOF without an announcement */
+	CLOSE_RESET,    /* ECONNRESET, EPIPE */
+	CLOSE_TIMEOUT,  /* a response, handshake, pong or echo came too late */
+	CLOSE_ERROR,    /* the server's bytes failed a check */
+	CLOSE_CLIENT,   /* our choice: --connection-close */
+	CLOSE_KINDS
+};
+
+extern const char *const close_reason_names[CLOSE_KINDS];
+
+/* WebSocket close codes, counted by kind. */
+enum wsc_kind { WSC_1000, WSC_1001, WSC_1002, WSC_1003, WSC_1005, WSC_1007, WSC_1008, WSC_1009,
+		WSC_1011, WSC_OTHER, WSC_KINDS };
+
+extern const char *const wsc_names[WSC_KINDS];
+enum wsc_kind wsc_kind_of(unsigned code);
 
 typedef _Atomic uint64_t counter_t;
 
@@ -42,6 +73,20 @@ struct ring_stats {
 	counter_t errors[ERR_KINDS];
 	counter_t open;          /* established now */
 	counter_t connecting;    /* connects in flight now */
+	counter_t bytes_out;
+	counter_t closed[CLOSE_KINDS];
+	/* WebSocket mode */
+	counter_t ws_handshakes;       /* upgrades answered 101 and checked */
+	counter_t ws_pings;            /* pings sent */
+	counter_t ws_pongs;            /* pongs matched to our pings */
+	counter_t ws_pings_unanswered; /* lost with a connection or in flight at the end */
+	counter_t ws_pongs_other;      /* pongs that match no ping of ours (unsolicited) */
+	counter_t ws_server_pings;     /* pings from the server, answered */
+	counter_t ws_msgs;             /* messages sent */
+	counter_t ws_echoes;           /* echoes that matched byte for byte */
+	counter_t ws_msgs_unanswered;  /* messages lost with a connection or at the end */
+	counter_t ws_closes_in[WSC_KINDS];  /* close frames received, by code */
+	counter_t ws_closes_out[WSC_KINDS]; /* close frames sent, by code */
 };
 
 /* The owner's update: one writer, so load + store is enough and race-free. */
@@ -67,6 +112,11 @@ struct totals {
 	uint64_t sent, responses, ok, unanswered, bytes_in, connects, server_closes;
 	uint64_t errors[ERR_KINDS];
 	uint64_t open, connecting;
+	uint64_t bytes_out;
+	uint64_t closed[CLOSE_KINDS];
+	uint64_t ws_handshakes, ws_pings, ws_pongs, ws_pings_unanswered, ws_pongs_other;
+	uint64_t ws_server_pings, ws_msgs, ws_echoes, ws_msgs_unanswered;
+	uint64_t ws_closes_in[WSC_KINDS], ws_closes_out[WSC_KINDS];
 };
 
 void totals_add(struct totals *t, struct ring_stats *s);
