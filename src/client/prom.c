@@ -6,7 +6,7 @@
 
 #include <inttypes.h>
 
-const double prom_bounds[] = { 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+const double prom_bounds[] = { 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
 			       0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10 };
 const unsigned prom_nbounds = sizeof(prom_bounds) / sizeof(prom_bounds[0]);
 

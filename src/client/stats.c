@@ -22,6 +22,7 @@ const char *const client_error_names[ERR_KINDS] = {
 	[ERR_PONG_TIMEOUT] = "pong_timeout",
 	[ERR_ECHO_TIMEOUT] = "echo_timeout",
 	[ERR_ECHO] = "echo_mismatch",
+	[ERR_WS_UNASKED] = "ws_unasked_message",
 };
 
 const char *const close_reason_names[CLOSE_KINDS] = {

@@ -34,7 +34,8 @@ enum client_error {
 	ERR_WS_CLOSED,        /* the server sent a close frame (codes: ws_closes_in) */
 	ERR_PONG_TIMEOUT,     /* no pong within --timeout of a ping */
 	ERR_ECHO_TIMEOUT,     /* no whole echo within --timeout of a message */
-	ERR_ECHO,             /* an echo differs from its message, or a message nobody sent */
+	ERR_ECHO,             /* an echo differs from its message */
+	ERR_WS_UNASKED,       /* a data message while none of ours awaited its echo */
 	ERR_KINDS
 };
 

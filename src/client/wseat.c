@@ -269,7 +269,7 @@ static void echo_start(struct cring *r, struct seat *c, struct wsx *x,
 		return; /* the message goes on */
 	if (!(c->flags & CF_MSG_OUT) || x->echo != ECHO_NONE) {
 		x->echo = ECHO_UNASKED; /* a message we did not send */
-		stat_add(&r->st.errors[ERR_ECHO], 1);
+		stat_add(&r->st.errors[ERR_WS_UNASKED], 1);
 	} else {
 		x->echo = ev->opcode == want ? ECHO_READING : ECHO_BAD;
 	}
