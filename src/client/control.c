@@ -183,8 +183,8 @@ int control_parse_add(const char *form, size_t len, struct control_add *add, cha
 		} else if (!strcmp(key, "count")) {
 			char *e;
 			unsigned long long n = strtoull(value, &e, 10);
-			if (have_count++ || !*value || *e || value[0] == '-' || value[0] == '+' ||
-			    n < 1 || n > 10000000) {
+			if (have_count++ || value[0] < '0' || value[0] > '9' || *e || n < 1 ||
+			    n > 10000000) {
 				snprintf(why, whylen, "count: expected one number from 1 to 10000000, "
 					 "got '%.32s'", value);
 				return -1;
