@@ -160,6 +160,9 @@ struct cring {
 	uint64_t rng;              /* schedules: seeded per ring, the same every run */
 	uint64_t krng;             /* WebSocket keys and masks: seeded from getrandom */
 	uint32_t backoff_until;    /* tick: no connects before (after a local limit) */
+	uint32_t awaited;          /* WebSocket: pings and messages awaiting their answer */
+	uint32_t drain_until;      /* tick: once stopped, wait for those until then */
+	int draining;              /* stopped: nothing new starts, answers are awaited */
 	int stopping;
 
 	struct ring_stats st;

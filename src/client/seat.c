@@ -103,7 +103,7 @@ void seat_start_connects(struct cring *r)
 {
 	uint32_t n;
 
-	if (r->stopping || !r->nwaiting || r->connecting >= r->max_connecting ||
+	if (r->stopping || r->draining || !r->nwaiting || r->connecting >= r->max_connecting ||
 	    r->now_tick < r->backoff_until)
 		return;
 	n = r->max_connecting - r->connecting;
@@ -486,14 +486,25 @@ static void on_deadline(void *ctx, uint32_t slot)
 void seat_tick(struct cring *r)
 {
 	if (atomic_load_explicit(&r->run->stop, memory_order_relaxed)) {
-		r->stopping = 1; /* before the wheel: start no request that cannot end */
+		/* Before the wheel: start no request that cannot end. WebSocket
+		 * mode first waits (up to a second) for the pongs and echoes of
+		 * what was sent, which would otherwise all count as unanswered. */
+		if (!r->draining) {
+			r->draining = 1;
+			r->drain_until = r->now_tick + ticks_of_s(r, 1);
+		}
+		if (!r->awaited || r->now_tick >= r->drain_until)
+			r->stopping = 1;
 		return;
 	}
 	seats_grow(r, ring_share(atomic_load_explicit(&r->run->wanted, memory_order_relaxed),
 				 r->run->nrings, r->id));
 	wheel_advance(&r->wheel, r->now_tick, on_deadline, r);
-	hist_box_put(&r->box, &r->hist);
-	hist_box_put(&r->ebox, &r->ehist);
+	/* latency goes to the main thread ten times a second, whatever the tick */
+	if (r->now_tick % (uint32_t)(TICK_NS / r->run->tick_ns) == 0) {
+		hist_box_put(&r->box, &r->hist);
+		hist_box_put(&r->ebox, &r->ehist);
+	}
 }
 
 /* The run is over: requests still in flight are unanswered; the ring's exit

@@ -303,6 +303,7 @@ static void echo_end(struct cring *r, uint32_t slot, struct wsx *x)
 	}
 	x->echo = ECHO_NONE;
 	c->flags &= (uint8_t)~CF_MSG_OUT;
+	r->awaited--;
 	w->msg_at = tick_of(r, x->msg_sent_ns) + r->run->msg_ticks;
 	rearm(r, slot);
 }
@@ -320,6 +321,7 @@ static void pong(struct cring *r, uint32_t slot, const struct ws_event_info *ev)
 		return;
 	}
 	c->flags &= (uint8_t)~CF_PING_OUT;
+	r->awaited--;
 	c->backoff = 0; /* a round trip: the connection works */
 	stat_add(&r->st.ws_pongs, 1);
 	hist_record(&r->hist, r->now_ns - sent);
@@ -457,6 +459,7 @@ static void queue_message(struct cring *r, uint32_t slot, struct wsx *x)
 	x->echo_pos = 0;
 	x->pending |= WP_MSG;
 	c->flags |= CF_MSG_OUT;
+	r->awaited++;
 	stat_add(&r->st.ws_msgs, 1);
 }
 
@@ -486,6 +489,7 @@ void wseat_deadline(struct cring *r, uint32_t slot)
 		x = wsx_take(r, c);
 		x->pending |= WP_PING;
 		c->flags |= CF_PING_OUT;
+		r->awaited++;
 		stat_add(&r->st.ws_pings, 1);
 		w->ping_at = r->now_tick + run->timeout_ticks; /* now the pong's deadline */
 	}
@@ -516,9 +520,13 @@ void wseat_closing(struct cring *r, uint32_t slot, int stopping)
 
 	if (c->state == CS_HANDSHAKE && !stopping)
 		stat_sub(&r->st.connecting, 1);
-	if (c->flags & CF_PING_OUT)
+	if (c->flags & CF_PING_OUT) {
 		stat_add(&r->st.ws_pings_unanswered, 1);
-	if (c->flags & CF_MSG_OUT)
+		r->awaited--;
+	}
+	if (c->flags & CF_MSG_OUT) {
 		stat_add(&r->st.ws_msgs_unanswered, 1);
+		r->awaited--;
+	}
 	c->flags &= (uint8_t)~(CF_PING_OUT | CF_MSG_OUT);
 }

@@ -104,7 +104,8 @@ class Faults(unittest.TestCase):
         ws = j["ws"]
         self.assertEqual(ws["closes_received"]["1002"], j["errors_by_kind"]["ws_closed"], j)
         self.assertEqual(ws["closes_sent"]["1002"], ws["closes_received"]["1002"], j)  # echoed
-        self.assertEqual(j["closes_by_reason"]["server"], j["connects"], j)
+        # (under load, a close handshake may still be under way when the run ends)
+        self.assertEqual(j["closes_by_reason"]["server"], j["connects"] - j["open_at_end"], j)
         self.assertLessEqual(j["connects"], 5 * 3, j)  # reconnects back off
 
     def test_server_closes_with_1007(self):
@@ -116,7 +117,7 @@ class Faults(unittest.TestCase):
         j = self.run_against("masked")
         self.only_errors(j, ws_protocol=5)
         self.assertEqual(j["ws"]["closes_sent"]["1002"], j["errors_by_kind"]["ws_protocol"], j)
-        self.assertEqual(j["closes_by_reason"]["error"], j["connects"], j)
+        self.assertEqual(j["closes_by_reason"]["error"], j["connects"] - j["open_at_end"], j)
 
     def test_invalid_utf8_is_closed_with_1007(self):
         j = self.run_against("bad_utf8")
