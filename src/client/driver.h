@@ -170,6 +170,8 @@ struct cring {
 	struct hist_box box;
 	struct hist ehist;         /* echoes since the last hand-over */
 	struct hist_box ebox;
+	_Atomic uint64_t first_ns; /* when it issued its first connect (0: not yet) */
+	_Atomic uint64_t full_ns;  /* when its first share of -c was all open (0: not yet) */
 
 	pthread_t thread;
 	int init_status;
@@ -211,6 +213,15 @@ uint32_t seat_uniform(struct cring *r, uint32_t lo, uint32_t hi);
 static inline uint32_t ring_share(uint32_t n, unsigned nrings, unsigned id)
 {
 	return n / nrings + (id < n % nrings);
+}
+
+/* A connection opened: the first time the ring holds its whole share of -c,
+ * note when, for the summary's time to open them all. */
+static inline void ring_note_full(struct cring *r)
+{
+	if (!atomic_load_explicit(&r->full_ns, memory_order_relaxed) &&
+	    stat_get(&r->st.open) >= r->active)
+		atomic_store_explicit(&r->full_ns, r->now_ns, memory_order_relaxed);
 }
 
 /* wseat.c: the WebSocket life of a seat */

@@ -289,6 +289,27 @@ static int wait_signal(const sigset_t *sigs, double until)
 	}
 }
 
+/* Seconds from the first connect of any ring until every ring first held
+ * its share of -c, or -1. */
+static double time_to_full(void)
+{
+	uint64_t first = UINT64_MAX, last = 0;
+
+	if (!run.cfg.conns)
+		return -1;
+	for (unsigned i = 0; i < nrings; i++) {
+		uint64_t ns = atomic_load_explicit(&rings[i].full_ns, memory_order_relaxed);
+		if (!ns && ring_share(run.cfg.conns, nrings, i))
+			return -1;
+		if (ns > last)
+			last = ns;
+		ns = atomic_load_explicit(&rings[i].first_ns, memory_order_relaxed);
+		if (ns && ns < first)
+			first = ns;
+	}
+	return (double)(last - first) / 1e9;
+}
+
 static void stop_rings(const sigset_t *sigs)
 {
 	struct timespec poll = { 0, 0 };
@@ -317,7 +338,7 @@ int main(int argc, char **argv)
 {
 	struct args a = { .prog = "ukit-client" };
 	struct client_config *cfg = &run.cfg;
-	static struct hist lat_second, echo_second;
+	static struct hist lat_second, echo_second, lat_held;
 	struct totals prev, cur;
 	struct summary sum = { 0 };
 	FILE *progress = stdout, *csv = NULL;
@@ -361,6 +382,7 @@ int main(int argc, char **argv)
 	}
 
 	memset(&prev, 0, sizeof(prev));
+	hist_reset(&lat_held);
 	start = last = run.start_s = now_s();
 	for (unsigned t = 1; t <= cfg->duration; t++) {
 		struct second s = { .t = t, .lat = &lat_second, .echo = &echo_second,
@@ -373,6 +395,9 @@ int main(int argc, char **argv)
 		hist_reset(&echo_second);
 		collect(&cur, &lat_second, &echo_second);
 		s.wanted = atomic_load(&run.wanted);
+		/* all were open when this second began: its latency is the held load's */
+		if (prev.open == s.wanted && s.wanted && !prev.connecting)
+			hist_merge(&lat_held, &lat_second);
 		s.elapsed = now - last;
 		s.now = cur;
 		s.prev = prev;
@@ -410,6 +435,8 @@ int main(int argc, char **argv)
 	sum.sources = run.addrs.count ? run.addrs.count : 1;
 	sum.t = cur;
 	sum.lat = &run.lat_all;
+	sum.held = &lat_held;
+	sum.full_s = time_to_full();
 	sum.state_bytes = (unsigned)(sizeof(struct seat) + sizeof(struct wheel_node) + sizeof(uint32_t) +
 				     (sum.ws ? sizeof(struct wseat) : 0));
 	sum.limits = limits_seen();

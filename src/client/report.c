@@ -142,6 +142,15 @@ static void closes_by_code(FILE *out, const uint64_t *n)
 		fputs("none", out);
 }
 
+static void full_line(FILE *out, const struct summary *s)
+{
+	if (s->full_s > 0)
+		fprintf(out, "  all %u open after %.3fs: %.0f new connections/s\n", s->conns,
+			s->full_s, s->conns / s->full_s);
+	else if (s->conns)
+		fprintf(out, "  the %u were never all open at once\n", s->conns);
+}
+
 static void summary_text_ws(FILE *out, const struct summary *s)
 {
 	const struct totals *t = &s->t;
@@ -149,6 +158,7 @@ static void summary_text_ws(FILE *out, const struct summary *s)
 	fprintf(out, "  websockets: %" PRIu64 " opened (handshake checked), peak %" PRIu64
 		" open, %" PRIu64 " open at the end, best %.0f new/s\n",
 		t->connects, s->peak_open, t->open, s->peak_connect_rate);
+	full_line(out, s);
 	fprintf(out, "  pings: %" PRIu64 " sent, %" PRIu64 " answered, %" PRIu64
 		" unanswered (lost with a connection or in flight at the end), %" PRIu64
 		" unsolicited pongs, %" PRIu64 " server pings answered\n",
@@ -167,6 +177,7 @@ static void summary_text_ws(FILE *out, const struct summary *s)
 	fprintf(out, "\n  traffic: %.2f MB/s in, %.2f MB/s out\n", per_s(t->bytes_in, s->seconds) / 1e6,
 		per_s(t->bytes_out, s->seconds) / 1e6);
 	latency_line(out, "pong latency", s->lat);
+	latency_line(out, "  while all held", s->held);
 	if (s->msg_size)
 		latency_line(out, "echo latency", s->echo);
 	fprintf(out, "  memory: RSS %ld KiB at start, %ld KiB at peak: %.0f bytes per connection "
@@ -193,6 +204,7 @@ void report_summary_text(FILE *out, const struct summary *s)
 	fprintf(out, "  connections: %" PRIu64 " established, peak concurrency %" PRIu64
 		", best %.0f new/s, %" PRIu64 " closed by the server (announced)\n",
 		t->connects, s->peak_open, s->peak_connect_rate, t->server_closes);
+	full_line(out, s);
 	fprintf(out, "  requests: %" PRIu64 " sent, %" PRIu64 " answered, %" PRIu64 " valid, %" PRIu64
 		" unanswered (lost with a connection or in flight at the end)\n",
 		t->sent, t->responses, t->ok, t->unanswered);
@@ -292,6 +304,13 @@ void report_summary_json(FILE *out, const struct summary *s)
 	report_json_errors(out, t);
 	fputs(",\n \"latency_ms\": ", out);
 	json_latency(out, h);
+	fputs(",\n \"held_latency_ms\": ", out);
+	json_latency(out, s->held);
+	if (s->full_s > 0)
+		fprintf(out, ",\n \"all_open_after_s\": %.4f, \"open_rate_per_s\": %.1f", s->full_s,
+			s->conns / s->full_s);
+	else
+		fputs(",\n \"all_open_after_s\": null, \"open_rate_per_s\": null", out);
 	fprintf(out, ",\n \"capacity\": %u, \"wanted\": %u, \"bytes_out\": %" PRIu64
 		", \"closes_by_reason\": {", s->capacity, s->wanted, t->bytes_out);
 	for (int i = 0; i < CLOSE_KINDS; i++)

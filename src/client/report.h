@@ -36,6 +36,8 @@ struct summary {
 	uint64_t peak_open;
 	double peak_connect_rate;   /* new connections per second, best second */
 	const struct hist *lat;     /* responses (WebSocket: pongs) */
+	const struct hist *held;    /* the same, in the seconds all connections were open */
+	double full_s;              /* seconds until -c were first all open; < 0: never */
 	const struct hist *echo;    /* WebSocket: echoes */
 	long rss_start_kb, rss_peak_kb;
 	unsigned state_bytes;       /* per connection, fixed */

@@ -110,6 +110,8 @@ void seat_start_connects(struct cring *r)
 	if (n > r->nwaiting)
 		n = r->nwaiting;
 	n = rate_take(&r->rate, r->now_ns, n);
+	if (n && !atomic_load_explicit(&r->first_ns, memory_order_relaxed))
+		atomic_store_explicit(&r->first_ns, r->now_ns, memory_order_relaxed);
 	for (; n; n--) {
 		uint32_t slot = r->waiting[--r->nwaiting];
 		struct seat *c = &r->conns[slot];
@@ -168,6 +170,7 @@ void seat_connected(struct cring *r, uint32_t slot, int res)
 		c->flags |= CF_OPEN;
 		stat_add(&r->st.open, 1);
 		stat_add(&r->st.connects, 1);
+		ring_note_full(r);
 		wheel_clear(&r->wheel, slot);
 		ring_recv(r, slot);
 		send_requests(r, slot);
@@ -487,11 +490,13 @@ void seat_tick(struct cring *r)
 {
 	if (atomic_load_explicit(&r->run->stop, memory_order_relaxed)) {
 		/* Before the wheel: start no request that cannot end. WebSocket
-		 * mode first waits (up to a second) for the pongs and echoes of
-		 * what was sent, which would otherwise all count as unanswered. */
+		 * mode first waits (up to 2 s, or --timeout if shorter) for the
+		 * pongs and echoes of what was sent, which would otherwise all
+		 * count as unanswered; a healthy server answers in one round trip. */
 		if (!r->draining) {
 			r->draining = 1;
-			r->drain_until = r->now_tick + ticks_of_s(r, 1);
+			r->drain_until = r->now_tick + ticks_of_s(r, r->run->cfg.timeout < 2
+								   ? r->run->cfg.timeout : 2);
 		}
 		if (!r->awaited || r->now_tick >= r->drain_until)
 			r->stopping = 1;

@@ -251,6 +251,7 @@ static void opened(struct cring *r, uint32_t slot)
 	stat_add(&r->st.open, 1);
 	stat_add(&r->st.connects, 1);
 	stat_add(&r->st.ws_handshakes, 1);
+	ring_note_full(r);
 	/* spread: the first ping and message at a random point of their interval */
 	w->ping_at = r->now_tick + seat_uniform(r, 0, run->ping_ticks - 1);
 	w->msg_at = run->cfg.msg_size ? r->now_tick + seat_uniform(r, 0, run->msg_ticks - 1)
