@@ -48,7 +48,7 @@ class WebSocketAgainstUkit(unittest.TestCase):
         self.assertEqual(j["open_at_end"], 2000, res)
         ws = j["ws"]
         # each connection pings about once a second, from a random first offset
-        self.assertGreater(ws["pings"], 2000 * 2, res)
+        self.assertGreater(ws["pings"], 2000 * 1.5, res)  # low: ASan on a busy machine
         self.assertLessEqual(ws["pings"], 2000 * 4 + 100, res)
         # every ping answered: no pong timed out (errors: 0), and the run
         # ends by awaiting the pongs of the last pings (0 unanswered unless
@@ -124,7 +124,9 @@ class WebSocketAgainstUkit(unittest.TestCase):
                 rows = [r.split(",") for r in f.read().splitlines()]
         self.assertEqual(len(rows), 4, rows)
         row = dict(zip(rows[0], rows[-1]))
-        self.assertEqual(row["concurrency"], "20", row)
+        # all 20 open, or (a SYN dropped by a loaded machine waits 1 s, 3 s
+        # to be resent) still connecting: none lost
+        self.assertEqual(int(row["concurrency"]) + int(row["connecting"]), 20, row)
         self.assertEqual(row["wanted"], "20", row)
         self.assertGreater(int(row["pongs_total"]), 20, row)
         self.assertEqual(row["err_ws_status"], "0", row)
