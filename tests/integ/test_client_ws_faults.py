@@ -141,13 +141,13 @@ class Faults(unittest.TestCase):
     def test_server_pings_are_answered(self):
         j = self.run_against("server_ping")
         self.assertEqual(j["errors"], 0, j)  # a wrong pong would have been closed with 4001
-        self.assertGreater(j["ws"]["server_pings"], 5 * 5, j)
+        self.assertGreater(j["ws"]["server_pings"], 10, j)  # ~75 on an idle machine
         self.assertGreater(j["ws"]["pongs"], 5, j)
 
     def test_unsolicited_pongs_are_no_error(self):
         j = self.run_against("unsolicited")
         self.assertEqual(j["errors"], 0, j)
-        self.assertGreater(j["ws"]["pongs_unsolicited"], 5 * 5, j)
+        self.assertGreater(j["ws"]["pongs_unsolicited"], 10, j)
         self.assertEqual(j["ws"]["pongs"], j["ws"]["pings"] - j["ws"]["pings_unanswered"], j)
 
     def test_nobody_listening(self):
