@@ -465,10 +465,11 @@ static void *control_main(void *arg)
 	return NULL;
 }
 
-static int listen_on(uint16_t port, char *err, size_t errlen)
+static int listen_on(uint32_t addr, uint16_t port, char *err, size_t errlen)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+				 .sin_addr.s_addr = addr ? addr : htonl(INADDR_LOOPBACK) };
+	char text[INET_ADDRSTRLEN];
 	int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
@@ -478,7 +479,8 @@ static int listen_on(uint16_t port, char *err, size_t errlen)
 		goto err;
 	return fd;
 err:
-	snprintf(err, errlen, "cannot listen on 127.0.0.1:%u: %s", port, strerror(errno));
+	inet_ntop(AF_INET, &a.sin_addr, text, sizeof(text));
+	snprintf(err, errlen, "cannot listen on %s:%u: %s", text, port, strerror(errno));
 	if (fd >= 0)
 		close(fd);
 	return -1;
@@ -492,10 +494,15 @@ int control_start(struct client_run *run, char *err, size_t errlen)
 	ctl.run = run;
 	if (gethostname(ctl.host, sizeof(ctl.host) - 1))
 		strcpy(ctl.host, "localhost");
+	if (cfg->metrics_bind && cfg->metrics_port == cfg->control_port) {
+		snprintf(err, errlen, "--metrics-bind needs a --metrics-port other than --control's "
+			 "(the control API stays on loopback)");
+		return -1;
+	}
 	for (int i = 0; i < 2; i++) {
 		if (!ports[i] || (i == 1 && ports[1] == ports[0]))
 			continue;
-		ctl.fds[ctl.nfds] = listen_on(ports[i], err, errlen);
+		ctl.fds[ctl.nfds] = listen_on(i == 1 ? cfg->metrics_bind : 0, ports[i], err, errlen);
 		if (ctl.fds[ctl.nfds] < 0)
 			goto err;
 		ctl.nfds++;

@@ -48,6 +48,8 @@ static const char usage[] =
 	"  --metrics-port PORT     serve Prometheus text at http://127.0.0.1:PORT/metrics\n"
 	"                          (the control port may be the same)\n"
 	"  --metrics-host NAME     the host label of every series (default: the hostname)\n"
+	"  --metrics-bind ADDR     the address --metrics-port listens on (default 127.0.0.1;\n"
+	"                          the control API stays on loopback)\n"
 	"  --linger S              keep the endpoints up S seconds after the summary\n"
 	"                          (a signal ends it sooner; default 0)\n"
 	"  --threads N             cores to use (default: all online)\n"
@@ -68,7 +70,8 @@ enum { O_CONNS = 'c', O_RATE = 256, O_MAX_CONNECTING, O_LENGTH, O_IDLE, O_DURATI
        O_CLOSED_LOOP, O_PIPELINE, O_CONNECTION_CLOSE, O_THREADS, O_RINGS, O_RING_SLOTS,
        O_PER_SOURCE, O_SOURCE, O_CHECK_BODY, O_NO_CHECK_BODY, O_CHECK_LENGTH, O_NO_CHECK_LENGTH,
        O_OUT, O_JSON, O_QUIET, O_HELP, O_VERSION, O_MODE, O_PING, O_MESSAGE_SIZE,
-       O_MESSAGE_EVERY, O_TEXT, O_CONTROL, O_CAPACITY, O_METRICS_PORT, O_METRICS_HOST, O_LINGER };
+       O_MESSAGE_EVERY, O_TEXT, O_CONTROL, O_CAPACITY, O_METRICS_PORT, O_METRICS_HOST, O_LINGER,
+       O_METRICS_BIND };
 
 static const struct option options[] = {
 	{ "connections", required_argument, NULL, O_CONNS },
@@ -102,6 +105,7 @@ static const struct option options[] = {
 	{ "capacity", required_argument, NULL, O_CAPACITY },
 	{ "metrics-port", required_argument, NULL, O_METRICS_PORT },
 	{ "metrics-host", required_argument, NULL, O_METRICS_HOST },
+	{ "metrics-bind", required_argument, NULL, O_METRICS_BIND },
 	{ "linger", required_argument, NULL, O_LINGER },
 	{ "help", no_argument, NULL, O_HELP },
 	{ "version", no_argument, NULL, O_VERSION },
@@ -423,6 +427,14 @@ int client_config_parse(struct client_config *cfg, int argc, char **argv)
 			cfg->capacity = (uint32_t)v;
 			capacity_given = 1;
 			break;
+		case O_METRICS_BIND: {
+			struct in_addr in;
+			if (inet_pton(AF_INET, optarg, &in) != 1)
+				return args_error(&a, "%s: expected an IPv4 address, got '%s'", name,
+						  optarg);
+			cfg->metrics_bind = in.s_addr;
+			break;
+		}
 		case O_METRICS_HOST:
 			if (!*optarg || strlen(optarg) > 255)
 				return args_error(&a, "--metrics-host: expected 1 to 255 characters");

@@ -49,6 +49,7 @@ struct client_config {
 	uint16_t control_port;    /* 0: none */
 	uint16_t metrics_port;    /* 0: none */
 	const char *metrics_host; /* the host label; NULL: the hostname */
+	uint32_t metrics_bind;    /* IPv4 address (network order) of --metrics-port; 0: loopback */
 	uint32_t linger;          /* seconds the endpoints stay up after the summary */
 	const char *csv_path;
 	int json;
