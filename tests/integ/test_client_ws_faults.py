@@ -47,7 +47,7 @@ class BadServer:
 
 
 class Faults(unittest.TestCase):
-    def run_against(self, mode, *args, duration=3, conns=5):
+    def run_against(self, mode, *args, duration=2, conns=5):
         server = BadServer(mode)
         try:
             res = client_run.run("-c", conns, "--ping", 0.5, "--duration", duration, "--json",
