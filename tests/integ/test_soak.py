@@ -24,7 +24,7 @@ class Soak(unittest.TestCase):
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "soak.json")
             argv = [sys.executable, SOAK, "--server", binary(SERVER), "--duration", str(DURATION),
-                    "--ukit-client", binary("ukit-client"), "--json", out]
+                    "--slowreader", "2", "--ukit-client", binary("ukit-client"), "--json", out]
             if SANITIZED:
                 argv += ["--bulk", "100"]  # the ASan client is slower: leave CPU to the server
             proc = subprocess.run(argv, capture_output=True, text=True, timeout=DURATION + 90)
@@ -39,10 +39,11 @@ class Soak(unittest.TestCase):
         self.assertEqual(summary["sanitized"], SANITIZED)
         clients = summary["clients"]
         # every kind did its work, and clients that started late did too
-        for kind in ("keepalive", "pipelined", "halfclose", "bulk"):
+        for kind in ("keepalive", "pipelined", "halfclose", "slowreader", "bulk"):
             self.assertGreater(clients[kind]["requests"], 0, kind)
         self.assertGreater(clients["websocket"]["messages"], 0)
-        for kind in ("keepalive", "pipelined", "halfclose", "websocket", "slowloris"):
+        for kind in ("keepalive", "pipelined", "halfclose", "slowreader", "websocket",
+                     "slowloris"):
             self.assertGreater(clients[kind]["late_clients"], 0, kind)
             self.assertEqual(clients[kind]["late_client_errors"], 0, kind)
         self.assertEqual(clients["slowloris"]["outcomes"].get("408", 0),
@@ -54,6 +55,7 @@ class Soak(unittest.TestCase):
         self.assertGreater(summary["peak_open_connections"], 100)
         counters = summary["server_counters"]
         self.assertEqual(counters["unclosed"], 0)
+        self.assertGreater(counters["input_pauses"], 0, "the slow readers paused nobody")
         self.assertEqual(counters["ring_slots"] is None, EPOLL)
         if EPOLL:  # its connections are fds
             self.assertGreater(summary["fds"]["peak"], summary["fds"]["baseline"] + 100)
