@@ -387,25 +387,33 @@ static void nobufs_remove(struct worker *w, struct conn *c)
 	uint32_t slot = conn_slot(w, c);
 
 	for (uint32_t i = 0; i < L->nnobufs; i++)
-		if (L->nobufs[i] == slot) {
-			L->nobufs[i] = L->nobufs[--L->nnobufs];
+		if (L->nobufs[i] == slot) { /* keep the order: first come, first re-armed */
+			memmove(&L->nobufs[i], &L->nobufs[i + 1],
+				(L->nnobufs - i - 1) * sizeof(L->nobufs[0]));
+			L->nnobufs--;
 			break;
 		}
 	c->io &= (uint16_t)~IO_NOBUFS;
 }
 
 /* Re-arm receives that ran out of buffers, once buffers are back: never
- * straight away, which would only spin on -ENOBUFS. */
-static void nobufs_retry(struct worker *w)
+ * straight away, which would only spin on -ENOBUFS, and no more than there
+ * are buffers for (each takes at least one), oldest first: re-arming
+ * thousands for a few returned buffers would hand most of them another
+ * -ENOBUFS, a storm that grows with the queue. */
+static void nobufs_retry(struct worker *w, uint32_t budget)
 {
 	struct uring_loop *L = loop_of(w);
+	uint32_t n = budget < L->nnobufs ? budget : L->nnobufs;
 
-	while (L->nnobufs) {
-		struct conn *c = &w->conns[L->nobufs[--L->nnobufs]];
+	for (uint32_t i = 0; i < n; i++) {
+		struct conn *c = &w->conns[L->nobufs[i]];
 		c->io &= (uint16_t)~IO_NOBUFS;
 		if (conn_wants_input(c) && !(c->io & IO_RECV))
 			recv_arm(w, c);
 	}
+	L->nnobufs -= n;
+	memmove(L->nobufs, L->nobufs + n, L->nnobufs * sizeof(L->nobufs[0]));
 }
 
 /* --- closing ------------------------------------------------------------------ */
@@ -516,8 +524,8 @@ static void on_completion(struct worker *w, struct io_uring_cqe *cqe)
 			tick_arm(w);
 		worker_tick(w);
 		accept_sync(w); /* after a back-off */
-		if (loop_of(w)->nnobufs)
-			nobufs_retry(w);
+		if (loop_of(w)->nnobufs) /* buffers held by paused readers came back */
+			nobufs_retry(w, w->rbufs.count);
 		return;
 	case UD_WAKE:
 		worker_stop(w);
@@ -566,10 +574,11 @@ static void batch_end(struct worker *w)
 		buffers_grow(w);
 	}
 	if (L->br_added) {
-		io_uring_buf_ring_advance(L->br, (int)L->br_added);
+		uint32_t added = L->br_added;
+		io_uring_buf_ring_advance(L->br, (int)added);
 		L->br_added = 0;
 		if (L->nnobufs)
-			nobufs_retry(w);
+			nobufs_retry(w, added);
 	}
 }
 

@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 
 Test(pool, hands_out_every_object_then_none)
 {
@@ -130,5 +131,60 @@ Test(pool, churn)
 		}
 		cr_assert_eq(p.live, n);
 	}
+	pool_fini(&p);
+}
+
+/* Page-sized objects that stayed free for a whole period give their pages
+ * back; the rest stay warm. Residency is read with mincore. */
+static int resident(void *addr, size_t len)
+{
+	unsigned char vec[8];
+
+	cr_assert_leq(len / 4096, sizeof(vec));
+	cr_assert_eq(mincore(addr, len, vec), 0);
+	return vec[0] & 1;
+}
+
+Test(pool, trim_gives_back_objects_free_for_a_whole_period)
+{
+	struct pool p;
+	uint32_t refs[8];
+
+	cr_assert_eq(pool_init(&p, 9000, 16), 0);
+	cr_assert_eq(p.size % 4096, 0, "page-sized objects start on a page");
+	for (int i = 0; i < 8; i++) {
+		refs[i] = pool_get(&p);
+		memset(pool_at(&p, refs[i]), 0x5a, 9000);
+	}
+	for (int i = 0; i < 8; i++)
+		pool_put(&p, refs[i]);
+	cr_assert_eq(pool_trim(&p, 2), 0, "freed during this period: not yet");
+	cr_assert_eq(pool_get(&p), refs[7], "a use lowers the count that stayed free");
+	cr_assert_eq(pool_trim(&p, 2), 5, "7 stayed free, 2 kept warm");
+	cr_assert_eq(p.trimmed, 5);
+	cr_assert(resident(pool_at(&p, refs[0]), 4096), "the bottom of the stack kept warm");
+	cr_assert_not(resident(pool_at(&p, refs[6]), 4096), "the top went back");
+	cr_assert_eq(*(char *)pool_at(&p, refs[0]), 0x5a);
+	/* warm objects first, then trimmed ones (zeroed), then untouched ones */
+	cr_assert_eq(pool_get(&p), refs[1]);
+	cr_assert_eq(pool_get(&p), refs[0]);
+	uint32_t r = pool_get(&p);
+	cr_assert_eq(*(char *)pool_at(&p, r), 0, "a trimmed object comes back zeroed");
+	cr_assert_eq(p.live, 4);
+	pool_fini(&p);
+}
+
+Test(pool, small_objects_are_never_trimmed)
+{
+	struct pool p;
+
+	cr_assert_eq(pool_init(&p, 256, 64), 0);
+	for (int i = 0; i < 10; i++)
+		pool_get(&p);
+	for (uint32_t r = 1; r <= 10; r++)
+		pool_put(&p, r);
+	pool_trim(&p, 0);
+	cr_assert_eq(pool_trim(&p, 0), 0);
+	cr_assert_eq(pool_get(&p), 10);
 	pool_fini(&p);
 }
