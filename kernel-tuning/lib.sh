@@ -57,16 +57,17 @@ kt_nofile_hard() {
 }
 
 # Rings ukit-server plans for N connections, as src/server/main.c plan() does: a ring
-# holds RLIMIT_NOFILE slots less a reserve of slots/64 (1..1024), rings come in equal
-# numbers per core, with 5% slack when there is more than one core.
+# holds RLIMIT_NOFILE slots less a reserve for an accept burst (src/loop/uring.c
+# loop_slot_reserve: the listen backlog, min(4096, slots/4), and a quarter more),
+# rings come in equal numbers per core, with 5% slack when there is more than one core.
 kt_per_ring() {
-	local slots reserve
+	local slots backlog
 	slots=$(kt_nofile_hard)
 	[ "$slots" -gt "$KT_FIXED_MAX" ] && slots=$KT_FIXED_MAX
-	reserve=$((slots / 64))
-	[ "$reserve" -lt 1 ] && reserve=1
-	[ "$reserve" -gt 1024 ] && reserve=1024
-	echo $((slots - reserve))
+	backlog=$((slots / 4))
+	[ "$backlog" -gt 4096 ] && backlog=4096
+	[ "$backlog" -lt 1 ] && backlog=1
+	echo $((slots - backlog - (backlog + 3) / 4))
 }
 
 kt_rings() {
