@@ -34,6 +34,25 @@ class Runner(unittest.TestCase):
             rows = f.read().splitlines()
         self.assertGreater(len(rows), 10)
 
+    def test_reduced_websocket_run(self):
+        out = tempfile.mkdtemp(prefix="ukit-c600k-ws-")
+        p = subprocess.run([os.path.join(ROOT, "tools", "c600k"), "-n", "5000", "--hold", "10",
+                            "--workload", "ws", "--ab-n", "5000", "--ab-repeat", "1",
+                            "--tuning", "check", "--out", out],
+                           capture_output=True, text=True, timeout=300)
+        self.assertIn(p.returncode, (0, 1), p.stdout + p.stderr)
+        with open(os.path.join(out, "report.json")) as f:
+            r = json.load(f)
+        ws = r["client"]["ws"]
+        self.assertEqual(r["client"]["peak_concurrency"], 5000)
+        self.assertEqual(ws["handshakes"], 5000)
+        self.assertGreater(ws["pings"], 0, "pings are spread over 30 s: some fall in 10 s")
+        self.assertEqual(ws["pings_unanswered"], 0)
+        self.assertEqual(r["client"]["errors"], 0)
+        self.assertTrue(r["checks"]["zero lost pings"])
+        with open(os.path.join(out, "report.md")) as f:
+            self.assertIn("WebSocket pings sent / answered / lost", f.read())
+
 
 if __name__ == "__main__":
     if SANITIZED:
