@@ -117,8 +117,12 @@ static size_t conn_feed(struct worker *w, struct conn *c, char *data, size_t len
 			n = conn_http_feed(w, c, data + off, len - off);
 		else if (state == CONN_WS)
 			n = conn_ws_feed(w, c, data + off, len - off);
-		else
-			return len; /* a closing answer is queued: the rest is not read */
+		else {
+			/* a closing answer is queued: the rest is not read, and
+			 * since there is a rest, the close must linger */
+			c->flags &= (uint8_t)~CONN_CLIENT_DONE;
+			return len;
+		}
 		off += n;
 		if (!n && c->state == state && !(c->flags & CONN_PAUSED))
 			break; /* no progress: cannot happen */
@@ -143,6 +147,7 @@ void conn_recv(struct worker *w, struct conn *c, uint32_t id, uint32_t len)
 
 	count(&w->st.bytes_in, len);
 	if (c->state != CONN_HTTP && c->state != CONN_WS) { /* draining, lingering */
+		c->flags &= (uint8_t)~CONN_CLIENT_DONE; /* more came after all: linger */
 		loop_rbuf_put(w, id);
 		return;
 	}
@@ -185,6 +190,8 @@ static void conn_resume(struct worker *w, struct conn *c)
 
 void conn_drain(struct worker *w, struct conn *c)
 {
+	if (c->held.head) /* input waits behind the closing request */
+		c->flags &= (uint8_t)~CONN_CLIENT_DONE;
 	c->state = CONN_DRAIN;
 	conn_ctx_put(w, c);
 	conn_release_held(w, c);
@@ -204,11 +211,15 @@ void conn_close(struct worker *w, struct conn *c, enum close_reason why)
 
 /* Lingering close: shut our side and read until the peer is done, so that
  * unread requests do not turn our close into a reset that destroys the
- * answer in the peer's receive queue. */
+ * answer in the peer's receive queue. Not needed when nothing more will
+ * arrive: the peer shut its side, or it asked to close itself and sent
+ * nothing after that request (RFC 9112 9.6: it must not; nginx decides
+ * the same way). The shutdown is not free here: io_uring runs it in an
+ * io-wq thread, a hand-off per connection. */
 static void conn_linger(struct worker *w, struct conn *c)
 {
-	if (c->flags & CONN_PEER_EOF) {
-		conn_close(w, c, CLOSE_SERVER); /* nothing more will arrive: a plain close is clean */
+	if (c->flags & (CONN_PEER_EOF | CONN_CLIENT_DONE)) {
+		conn_close(w, c, CLOSE_SERVER); /* a plain close is clean */
 		return;
 	}
 	c->state = CONN_LINGER;

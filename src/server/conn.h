@@ -25,6 +25,8 @@ enum conn_flag {
 	CONN_HEAD_TIMER = 1 << 2, /* the header timeout of the current request is set */
 	CONN_WS_PINGED = 1 << 3, /* WebSocket: idle, pinged, waiting for any frame */
 	CONN_WEBSOCKET = 1 << 4, /* upgraded (stays set while it drains and closes) */
+	CONN_CLIENT_DONE = 1 << 5, /* its last request asked to close and nothing followed:
+				      closing needs no linger */
 };
 
 /* Everything a connection holds while idle: 24 bytes, plus its wheel node. */

@@ -86,6 +86,8 @@ static int conn_http_request(struct worker *w, struct conn *c, const struct http
 	}
 	conn_queue_answer(w, c, &a);
 	if (a.close) {
+		if (!req->keep_alive) /* the client's own choice: it sends nothing more */
+			c->flags |= CONN_CLIENT_DONE;
 		conn_drain(w, c);
 		return -1;
 	}
@@ -131,8 +133,13 @@ size_t conn_http_feed(struct worker *w, struct conn *c, const char *data, size_t
 			break;
 		case HTTP_DONE:
 			off += used;
-			if (conn_http_request(w, c, &p->req))
-				return c->state == CONN_WS ? off : len;
+			if (conn_http_request(w, c, &p->req)) {
+				if (c->state == CONN_WS)
+					return off;
+				if (off < len) /* input after the closing request: linger */
+					c->flags &= (uint8_t)~CONN_CLIENT_DONE;
+				return len;
+			}
 			break;
 		case HTTP_ERROR:
 			conn_answer_error(w, c, p->status);

@@ -137,7 +137,8 @@ Test(conn, http10_keep_alive_and_head)
 	fake_send_all(&w, c);
 	next_resp(&off, 0, &r);
 	cr_assert(r.close);
-	cr_assert_eq(c->state, CONN_LINGER);
+	cr_assert_eq(c->state, CONN_FREE, "the client chose to close and sent nothing more");
+	cr_assert_eq(fake.shutdowns, 0);
 }
 
 Test(conn, short_sends)
@@ -316,9 +317,41 @@ Test(conn, connection_close_then_linger_then_eof)
 	cr_assert_eq(w.ctxs.live, 0);
 }
 
+Test(conn, client_close_with_nothing_after_closes_without_linger)
+{
+	size_t off = 0;
+
+	recv_str(c, "GET /?length=5 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+	fake_send_all(&w, c);
+	expect_text_resp(&off, 5);
+	cr_assert_eq(fake.shutdowns, 0, "no shutdown: nothing more will arrive");
+	cr_assert_eq(fake.closes, 1);
+	cr_assert_eq(c->state, CONN_FREE);
+	cr_assert_eq(counter_read(&w.st.closed[CLOSE_SERVER]), 1);
+}
+
+Test(conn, input_arriving_while_the_closing_answer_drains_makes_it_linger)
+{
+	recv_str(c, "GET /?length=5 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+	cr_assert_eq(c->state, CONN_DRAIN);
+	recv_str(c, "GET / HTTP/1.1\r\n"); /* against RFC 9112 9.6, but it happens */
+	fake_send_all(&w, c);
+	cr_assert_eq(c->state, CONN_LINGER);
+	cr_assert_eq(fake.shutdowns, 1);
+}
+
+Test(conn, server_decided_close_lingers)
+{
+	recv_str(c, "GET / HTTP/1.1\r\n\r\n"); /* no Host: 400, our decision */
+	fake_send_all(&w, c);
+	cr_assert_eq(c->state, CONN_LINGER);
+	cr_assert_eq(fake.shutdowns, 1);
+}
+
 Test(conn, linger_ends_by_timeout)
 {
-	recv_str(c, "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+	/* bytes after the closing request: they must not turn our close into a reset */
+	recv_str(c, "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\nGET");
 	fake_send_all(&w, c);
 	cr_assert_eq(c->state, CONN_LINGER);
 	fake_tick(&w, 1);
