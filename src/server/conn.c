@@ -117,12 +117,8 @@ static size_t conn_feed(struct worker *w, struct conn *c, char *data, size_t len
 			n = conn_http_feed(w, c, data + off, len - off);
 		else if (state == CONN_WS)
 			n = conn_ws_feed(w, c, data + off, len - off);
-		else {
-			/* a closing answer is queued: the rest is not read, and
-			 * since there is a rest, the close must linger */
-			c->flags &= (uint8_t)~CONN_CLIENT_DONE;
-			return len;
-		}
+		else
+			return len; /* a closing answer is queued: the rest is not read */
 		off += n;
 		if (!n && c->state == state && !(c->flags & CONN_PAUSED))
 			break; /* no progress: cannot happen */
@@ -213,8 +209,8 @@ void conn_close(struct worker *w, struct conn *c, enum close_reason why)
  * unread requests do not turn our close into a reset that destroys the
  * answer in the peer's receive queue. Not needed when nothing more will
  * arrive: the peer shut its side, or it asked to close itself and sent
- * nothing after that request (RFC 9112 9.6: it must not; nginx decides
- * the same way). The shutdown is not free here: io_uring runs it in an
+ * nothing after that request (RFC 9112 9.6: it must not; nginx's default
+ * lingering_close uses the same test). The shutdown is not free here: io_uring runs it in an
  * io-wq thread, a hand-off per connection. */
 static void conn_linger(struct worker *w, struct conn *c)
 {

@@ -86,7 +86,6 @@ uint32_t pool_trim(struct pool *p, uint32_t keep)
 		p->next[ref - 1] = p->cold;
 		p->cold = ref;
 	}
-	p->trimmed += done;
 	p->warm_low = p->nwarm;
 	return done;
 }

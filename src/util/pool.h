@@ -22,7 +22,6 @@ struct pool {
 	uint32_t nwarm;
 	uint32_t warm_low; /* the fewest warm objects since the last trim */
 	uint32_t live;     /* objects handed out now */
-	uint64_t trimmed;  /* objects given back, ever */
 };
 
 int pool_init(struct pool *p, size_t size, uint32_t cap);
